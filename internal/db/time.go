@@ -1,0 +1,40 @@
+package db
+
+import (
+	"database/sql"
+	"time"
+)
+
+// TimeLayout is how every timestamp is stored: UTC, microseconds, as text in both dialects. Text
+// sorts correctly, compares the same on SQLite and PostgreSQL, and hashes the same in the audit
+// chain whatever driver read it back.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// DateLayout is how calendar dates (registered_on, exited_on …) are stored.
+const DateLayout = "2006-01-02"
+
+// Time formats t for storage.
+func Time(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// ParseTime reads a stored timestamp; the zero time for "".
+func ParseTime(s string) time.Time {
+	t, _ := time.Parse(TimeLayout, s)
+	return t
+}
+
+// NullTime formats an optional timestamp.
+func NullTime(t *time.Time) sql.NullString {
+	if t == nil || t.IsZero() {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: Time(*t), Valid: true}
+}
+
+// TimePtr reads an optional stored timestamp.
+func TimePtr(s sql.NullString) *time.Time {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	t := ParseTime(s.String)
+	return &t
+}
