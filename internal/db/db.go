@@ -152,7 +152,26 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	Now     time.Time
+
+	vals         map[any]any
+	beforeCommit []func() error
 }
+
+// Value returns what a package stored in this transaction under key (nil if nothing).
+func (t *Tx) Value(key any) any { return t.vals[key] }
+
+// SetValue stores per-transaction state, such as the audit chain's head while many events
+// are appended in one transaction.
+func (t *Tx) SetValue(key, v any) {
+	if t.vals == nil {
+		t.vals = map[any]any{}
+	}
+	t.vals[key] = v
+}
+
+// BeforeCommit registers fn to run after the transaction's work and before COMMIT; an error
+// rolls everything back.
+func (t *Tx) BeforeCommit(fn func() error) { t.beforeCommit = append(t.beforeCommit, fn) }
 
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	rows, err := t.tx.QueryContext(ctx, Rebind(t.dialect, q), args...)
@@ -199,6 +218,11 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = fn(tx); err != nil {
 		return err
 	}
+	for _, h := range tx.beforeCommit {
+		if err = h(); err != nil {
+			return err
+		}
+	}
 	return mapErr(d.Dialect, stx.Commit())
 }
 
@@ -226,4 +250,12 @@ func Rebind(d Dialect, q string) string {
 		}
 	}
 	return b.String()
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the id, with driver errors mapped like
+// ExecContext's (a unique violation is a conflict).
+func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, Rebind(t.dialect, q), args...).Scan(&id)
+	return id, mapErr(t.dialect, err)
 }

@@ -1,0 +1,35 @@
+package auth
+
+import "slices"
+
+// permissions is the one table of what each role may do. Region scope is checked separately,
+// on every row, so a county auditor reads everything — in their county.
+var permissions = map[Role][]Action{
+	Admin:         {DashboardRead, RegionRead, RegionWrite, HouseholdRead, UserRead, UserWrite, AuditRead, AuditVerify},
+	PovertyOffice: {DashboardRead, RegionRead, HouseholdRead},
+	VillageCadre:  {DashboardRead, RegionRead, HouseholdRead},
+	Helper:        {RegionRead, HouseholdRead},
+	CivilAffairs:  {DashboardRead, RegionRead, HouseholdRead},
+	Finance:       {DashboardRead, RegionRead, HouseholdRead},
+	Department:    {DashboardRead, RegionRead},
+	Auditor:       {DashboardRead, RegionRead, HouseholdRead, AuditRead, AuditVerify},
+	Discipline:    {DashboardRead, RegionRead, HouseholdRead, AuditRead, AuditVerify},
+	Participant:   {RegionRead},
+}
+
+// Permissions lists what a role may do (a copy: the table is not for changing at run time).
+func Permissions(r Role) []Action { return slices.Clone(permissions[r]) }
+
+// AllActions lists every action some role has, sorted.
+func AllActions() []Action {
+	var out []Action
+	for _, as := range permissions {
+		for _, a := range as {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

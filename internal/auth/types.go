@@ -1,0 +1,112 @@
+// Package auth says who may do what: roles, actions, the one permission table, and the
+// principal every request carries. It holds no data; accounts and sessions live in account.
+package auth
+
+import (
+	"context"
+	"slices"
+
+	"sunshine/internal/errs"
+	"sunshine/internal/regioncode"
+)
+
+// Role is a user's job in the system (DOMAIN.md "Who uses it").
+type Role string
+
+const (
+	Admin         Role = "admin"
+	PovertyOffice Role = "poverty_office"
+	VillageCadre  Role = "village_cadre"
+	Helper        Role = "helper"
+	CivilAffairs  Role = "civil_affairs"
+	Finance       Role = "finance"
+	Department    Role = "department"
+	Auditor       Role = "auditor"
+	Discipline    Role = "discipline"
+	Participant   Role = "participant"
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{Admin, PovertyOffice, VillageCadre, Helper, CivilAffairs, Finance, Department, Auditor, Discipline, Participant}
+
+// RoleLabels are the Chinese names users know the roles by.
+var RoleLabels = map[Role]string{
+	Admin: "系统管理员", PovertyOffice: "农办/扶贫办", VillageCadre: "村组干部", Helper: "帮扶责任人",
+	CivilAffairs: "民政局(核对中心)", Finance: "财政局", Department: "行业部门", Auditor: "审计局",
+	Discipline: "纪委监委", Participant: "社会参与者",
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Action is something a handler does; every route names exactly one.
+type Action string
+
+const (
+	DashboardRead Action = "dashboard.read"
+	RegionRead    Action = "region.read"
+	RegionWrite   Action = "region.write"
+	HouseholdRead Action = "household.read"
+	UserRead      Action = "user.read"
+	UserWrite     Action = "user.write"
+	AuditRead     Action = "audit.read"
+	AuditVerify   Action = "audit.verify"
+)
+
+// Principal is the signed-in user (or API token) a request acts as.
+type Principal struct {
+	UserID   int64
+	Username string
+	Name     string
+	Role     Role
+	Scope    string // 12-digit region code; the user sees only rows under it
+	TokenID  int64  // non-zero when the request came with an API token
+	// Root marks the local operator at the command line, who already holds the database
+	// itself: every region is in scope. Never set for a network request.
+	Root bool
+}
+
+// Can reports whether the principal's role allows the action.
+func (p *Principal) Can(a Action) bool {
+	return p != nil && (p.Root || slices.Contains(permissions[p.Role], a))
+}
+
+// InScope reports whether a region code lies under the principal's scope.
+func (p *Principal) InScope(code string) bool {
+	return p != nil && (p.Root && regioncode.Valid(code) || regioncode.Within(code, p.Scope))
+}
+
+// Require fails with forbidden unless the role allows the action.
+func (p *Principal) Require(a Action) error {
+	if p == nil {
+		return errs.E(errs.Unauthorized, "请先登录")
+	}
+	if !p.Can(a) {
+		return &errs.Error{Code: errs.Forbidden, Message: "您的角色(" + RoleLabels[p.Role] + ")无权执行此操作: " + string(a)}
+	}
+	return nil
+}
+
+// RequireIn fails unless the role allows the action AND the region lies in the user's scope.
+func (p *Principal) RequireIn(a Action, code string) error {
+	if err := p.Require(a); err != nil {
+		return err
+	}
+	if !p.InScope(code) {
+		return errs.E(errs.Forbidden, "区划 %s 不在您的管辖范围内", code)
+	}
+	return nil
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying the principal.
+func With(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From returns the request's principal, nil when nobody signed in.
+func From(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
