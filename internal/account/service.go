@@ -459,3 +459,9 @@ func (s *Service) RevokeToken(ctx context.Context, p *auth.Principal, id int64) 
 	}
 	return err
 }
+
+// IDByUsername finds a user's id (command line).
+func (s *Service) IDByUsername(ctx context.Context, username string) (int64, error) {
+	u, _, err := userForLogin(ctx, s.DB.Reader(), username)
+	return u.ID, err
+}

@@ -22,6 +22,7 @@ const (
 	CodeRange     = "range"
 )
 
+// Error explains a rejected amount; Reason is shown to users as is.
 type Error struct {
 	Code   string
 	Reason string

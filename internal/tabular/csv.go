@@ -60,7 +60,7 @@ func openCSV(br *bufio.Reader, opts Options) (*csvSource, error) {
 
 func (c *csvSource) next() (int, [][]byte, *splitError, error) {
 	line, fields, serr, err := c.sp.next()
-	if err == nil && c.enc == undecided && hasHighByte(c.sp.buf) {
+	if err == nil && c.enc == undecided && hasHighByte(c.sp.raw) {
 		c.decide()
 	}
 	return line, fields, serr, err
@@ -75,7 +75,7 @@ func (c *csvSource) next() (int, [][]byte, *splitError, error) {
 // with a wide margin.
 func (c *csvSource) decide() {
 	more, _ := c.sp.lr.br.Peek(c.sp.lr.br.Buffered())
-	good1, bad1 := utf8Score(c.sp.buf, false)
+	good1, bad1 := utf8Score(c.sp.raw, false)
 	good2, bad2 := utf8Score(more, true)
 	good, bad := good1+good2, bad1+bad2
 	if bad == 0 || good >= 3*bad {

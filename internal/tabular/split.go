@@ -23,9 +23,10 @@ type splitter struct {
 	lr       lineReader
 	maxField int
 
-	buf    []byte // field contents of the current record
+	buf    []byte // field contents of a record with quotes
 	bounds []int  // start, end pairs into buf
 	fields [][]byte
+	raw    []byte // all field bytes of the record, for encoding detection
 
 	span      []byte // continuation lines of the current record, for replay
 	spanLines []replayLine
@@ -52,16 +53,21 @@ func (s *splitter) next() (line int, fields [][]byte, serr *splitError, err erro
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	s.buf, s.bounds, s.span, s.spanLines, s.err = s.buf[:0], s.bounds[:0], s.span[:0], s.spanLines[:0], nil
+	s.buf, s.bounds, s.span, s.spanLines, s.err, s.raw = s.buf[:0], s.bounds[:0], s.span[:0], s.spanLines[:0], nil, nil
 	if tooLong {
 		return n, nil, &splitError{-1, CodeLineTooLong, "行过长(超过" + strconv.Itoa(s.lr.limit) + "字节)"}, nil
 	}
 	body, eol := chomp(b)
 	if bytes.IndexByte(body, '"') < 0 {
 		s.splitPlain(body)
-	} else if ok, err := s.splitQuoted(body, eol); err != nil {
+		return n, s.fields, nil, nil
+	}
+	ok, err := s.splitQuoted(body, eol)
+	if err != nil {
 		return 0, nil, nil, err
-	} else if !ok {
+	}
+	s.raw = s.buf
+	if !ok {
 		return n, nil, s.err, nil
 	}
 	s.fields = s.fields[:0]
@@ -71,18 +77,20 @@ func (s *splitter) next() (line int, fields [][]byte, serr *splitError, err erro
 	return n, s.fields, s.err, nil
 }
 
-// splitPlain is the hot path: most lines contain no quote at all.
+// splitPlain is the hot path: most lines contain no quote at all, and
+// their fields can point straight into the line, which stays valid for as
+// long as the fields must.
 func (s *splitter) splitPlain(body []byte) {
-	s.buf = append(s.buf, body...)
-	start := 0
+	s.raw = body
+	s.fields = s.fields[:0]
 	for {
-		i := bytes.IndexByte(s.buf[start:], ',')
+		i := bytes.IndexByte(body, ',')
 		if i < 0 {
-			s.bounds = append(s.bounds, start, len(s.buf))
+			s.fields = append(s.fields, body)
 			return
 		}
-		s.bounds = append(s.bounds, start, start+i)
-		start += i + 1
+		s.fields = append(s.fields, body[:i])
+		body = body[i+1:]
 	}
 }
 

@@ -1,0 +1,128 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"sunshine/internal/account"
+	"sunshine/internal/audit"
+	"sunshine/internal/dashboard"
+	"sunshine/internal/db"
+	"sunshine/internal/exchange"
+	"sunshine/internal/httpx"
+	"sunshine/internal/region"
+	"sunshine/internal/registry"
+	"sunshine/web"
+)
+
+// App is the wired system.
+type App struct {
+	DB        *db.DB
+	Log       *slog.Logger
+	Accounts  *account.Service
+	Audit     *audit.Service
+	Regions   *region.Service
+	Registry  *registry.Service
+	Dashboard *dashboard.Service
+	Exchange  *exchange.Service
+	Router    *httpx.Router
+	Metrics   *prometheus.Registry
+}
+
+// New builds the services on an open, migrated database.
+func New(d *db.DB, log *slog.Logger) *App {
+	a := &App{DB: d, Log: log, Metrics: prometheus.NewRegistry()}
+	a.Accounts = account.NewService(d)
+	a.Audit = &audit.Service{DB: d}
+	a.Regions = region.NewService(d)
+	a.Registry = &registry.Service{DB: d}
+	a.Dashboard = &dashboard.Service{DB: d, Regions: a.Regions, Registry: a.Registry}
+	a.Exchange = &exchange.Service{DB: d}
+	a.Exchange.Register(a.Regions.Exchange())
+	a.Exchange.Register(auditKind())
+	a.Router = httpx.NewRouter(log)
+	a.Accounts.Routes(a.Router)
+	a.Regions.Routes(a.Router)
+	a.Registry.Routes(a.Router)
+	a.Dashboard.Routes(a.Router)
+	a.Audit.Routes(a.Router)
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return a
+}
+
+// Handler is the whole HTTP surface: API, health, metrics, OpenAPI and the web console.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", a.Accounts.Middleware(func(err error) { a.Log.Error("auth", "err", err) }, a.Router.Mux))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.Write(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openAPI)
+	})
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.Write(w, http.StatusNotFound, httpx.ErrorBody{Code: "not_found", Message: "接口不存在: " + r.Method + " " + r.URL.Path})
+	})
+	mux.Handle("/", spa(web.Assets()))
+	return httpx.Observe(a.Log, httpx.NewMetrics(a.Metrics), mux)
+}
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2e9)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		httpx.Write(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		return
+	}
+	pending, err := a.DB.Pending(ctx)
+	if err != nil || len(pending) > 0 {
+		httpx.Write(w, http.StatusServiceUnavailable, map[string]any{"status": "migrations pending", "pending": pending})
+		return
+	}
+	httpx.Write(w, http.StatusOK, map[string]string{"status": "ready", "database": string(a.DB.Dialect)})
+}
+
+// spa serves the built front end; paths that are not files get index.html so the console's
+// history-mode routes work on reload.
+func spa(assets fs.FS) http.Handler {
+	files := http.FileServerFS(assets)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.TrimPrefix(r.URL.Path, "/")
+		if p != "" {
+			if st, err := fs.Stat(assets, p); err == nil && !st.IsDir() {
+				if strings.HasPrefix(p, "assets/") {
+					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				}
+				files.ServeHTTP(w, r)
+				return
+			}
+		}
+		index, err := fs.ReadFile(assets, "index.html")
+		if err != nil {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`<!doctype html><meta charset="utf-8"><title>阳光扶贫监管系统</title><p>前端尚未构建: 请运行 <code>make ui</code> 后重新编译。 The web UI is not built: run <code>make ui</code>.</p>`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(index)
+	})
+}
+
+// routesJSON is used by `sunshine routes` and tests.
+func (a *App) routesJSON() []byte {
+	b, _ := json.MarshalIndent(a.Router.Routes, "", "  ")
+	return b
+}

@@ -1,0 +1,391 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"sunshine/internal/account"
+	"sunshine/internal/audit"
+	"sunshine/internal/auth"
+	"sunshine/internal/db"
+	"sunshine/internal/demo"
+	"sunshine/internal/errs"
+	"sunshine/internal/exchange"
+)
+
+const usage = `sunshine — 盐城市阳光扶贫监管系统 (Sunshine poverty-alleviation supervision)
+
+Usage:
+  sunshine serve [--addr 127.0.0.1:8080] [--demo small|city] [--open]   run the API and web console
+  sunshine migrate                                                       apply database migrations
+  sunshine demo [--scale small|city]                                     load demo data into an empty database
+  sunshine user add --username U --name N --role R --scope CODE [--password P]
+  sunshine user passwd --username U [--password P]
+  sunshine user disable --username U
+  sunshine audit verify                                                  recompute the audit hash chain
+  sunshine import KIND FILE [--valid-only]                               import a CSV/XLSX file (kinds: regions)
+  sunshine export KIND [--format csv|xlsx] [--out FILE]                  export (kinds: regions, audit)
+  sunshine version
+
+Every command takes --db (postgres://… or sqlite:PATH; env SUNSHINE_DB), --data DIR (env
+SUNSHINE_DATA, default ./data) and --log-level. Passwords not given as flags are read from stdin.
+`
+
+// Run is the command line; it returns the process exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(rest, stdout, stderr)
+	case "migrate":
+		err = withDB(rest, stderr, nil, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+			fmt.Fprintf(stdout, "database %s (%s) is up to date\n", a.DB.Source, a.DB.Dialect)
+			return nil
+		})
+	case "demo":
+		var scale string
+		err = withDB(rest, stderr, func(fs *flag.FlagSet) { fs.StringVar(&scale, "scale", "small", "small or city") },
+			func(ctx context.Context, a *App, fs *flag.FlagSet) error { return loadDemo(ctx, a, scale, stdout) })
+	case "user":
+		err = cmdUser(rest, stdin, stdout, stderr)
+	case "audit":
+		if len(rest) == 0 || rest[0] != "verify" {
+			fmt.Fprint(stderr, "usage: sunshine audit verify\n")
+			return 2
+		}
+		return cmdVerify(rest[1:], stdout, stderr)
+	case "import":
+		err = cmdImport(rest, stdout, stderr)
+	case "export":
+		err = cmdExport(rest, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, version())
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if e, ok := errs.As(err); ok {
+			fmt.Fprintf(stderr, "错误 error: %s\n", e.Message)
+			for f, r := range e.Fields {
+				fmt.Fprintf(stderr, "  %s: %s\n", f, r)
+			}
+		} else {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+func version() string {
+	v := "sunshine (devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				v += " " + s.Value
+			}
+		}
+		v += " " + bi.GoVersion
+	}
+	return v
+}
+
+// withDB parses flags (common ones plus extra), opens and migrates the database, and runs fn.
+func withDB(args []string, stderr io.Writer, extra func(*flag.FlagSet), fn func(context.Context, *App, *flag.FlagSet) error) error {
+	var cfg Config
+	fs := flag.NewFlagSet("sunshine", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.bindCommon(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := open(ctx, cfg, cfg.logger(os.Stderr))
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	return fn(ctx, a, fs)
+}
+
+func open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	d, err := db.Open(ctx, cfg.DB, cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "versions", applied)
+	}
+	return New(d, log), nil
+}
+
+func loadDemo(ctx context.Context, a *App, scale string, out io.Writer) error {
+	sc, err := demo.ScaleByName(scale)
+	if err != nil {
+		return err
+	}
+	sum, err := demo.Load(ctx, a.DB, sc)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "演示数据已装入 demo data loaded (%s): %d regions, %d households, %d members, %d users in %s\n",
+		sum.Scale, sum.Regions, sum.Households, sum.Members, sum.Users, sum.Took.Round(time.Millisecond))
+	printDemoUsers(out, sc)
+	return nil
+}
+
+func printDemoUsers(out io.Writer, sc demo.Scale) {
+	fmt.Fprintf(out, "演示账号 demo users (password %s):\n", demo.Password)
+	fmt.Fprintf(out, "  admin                      系统管理员 (盐城市)\n")
+	for _, r := range auth.Roles[1:] {
+		fmt.Fprintf(out, "  %-26s %s (盐城市)\n", string(r)+"_city", auth.RoleLabels[r])
+	}
+	c := sc.Counties[0]
+	fmt.Fprintf(out, "  <role>_%s, …           county scope (e.g. poverty_office_%s)\n", c, c)
+	fmt.Fprintf(out, "  <role>_%s100, …        town scope (e.g. village_cadre_%s100)\n", c, c)
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.bindCommon(fs)
+	fs.StringVar(&cfg.Addr, "addr", envOr("SUNSHINE_ADDR", "127.0.0.1:8080"), "listen address [SUNSHINE_ADDR]")
+	fs.StringVar(&cfg.Demo, "demo", "", "load demo data (small or city) when the database is empty")
+	fs.BoolVar(&cfg.Open, "open", false, "open the console in a browser")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := cfg.logger(os.Stderr)
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	if cfg.Demo != "" {
+		empty, err := demo.Empty(ctx, a.DB)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := loadDemo(ctx, a, cfg.Demo, stdout); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintln(stdout, "数据库已有数据,跳过演示数据 (database not empty: demo data not loaded)")
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(stdout, "阳光扶贫监管系统已启动 Sunshine is running: %s (database: %s %s)\n", url, a.DB.Dialect, a.DB.Source)
+	if cfg.Open {
+		_ = exec.Command("xdg-open", url).Start()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// cli is the principal of the local operator: holding the database, they may do anything,
+// and the trail records that it came from the command line.
+func cli() *auth.Principal {
+	user := os.Getenv("USER")
+	if user == "" {
+		user = "operator"
+	}
+	host, _ := os.Hostname()
+	return &auth.Principal{UserID: 0, Username: "cli:" + user + "@" + host, Name: "命令行", Role: auth.Admin, Root: true}
+}
+
+func readPassword(stdin io.Reader, given string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("no password: give --password or write it to stdin")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func cmdUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: sunshine user add|passwd|disable …")
+	}
+	sub := args[0]
+	var username, name, role, scope, password string
+	extra := func(fs *flag.FlagSet) {
+		fs.StringVar(&username, "username", "", "user name")
+		fs.StringVar(&password, "password", "", "password (default: read from stdin)")
+		if sub == "add" {
+			fs.StringVar(&name, "name", "", "display name")
+			fs.StringVar(&role, "role", "", "role: "+fmt.Sprint(auth.Roles))
+			fs.StringVar(&scope, "scope", "", "12-digit region code of the user's scope")
+		}
+	}
+	return withDB(args[1:], stderr, extra, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+		p := cli()
+		switch sub {
+		case "add":
+			pw, err := readPassword(stdin, password)
+			if err != nil {
+				return err
+			}
+			u, err := a.Accounts.CreateUser(ctx, p, account.NewUser{Username: username, DisplayName: name, Role: auth.Role(role), ScopeCode: scope, Password: pw})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "user %s (id %d, %s, scope %s) created\n", u.Username, u.ID, u.Role, u.ScopeCode)
+		case "passwd", "disable":
+			id, err := a.Accounts.IDByUsername(ctx, username)
+			if err != nil {
+				return err
+			}
+			if sub == "disable" {
+				t := true
+				if _, err := a.Accounts.UpdateUser(ctx, p, id, account.UserPatch{Disabled: &t}); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "user %s disabled\n", username)
+				return nil
+			}
+			pw, err := readPassword(stdin, password)
+			if err != nil {
+				return err
+			}
+			if err := a.Accounts.SetPassword(ctx, p, id, account.PasswordChange{Password: pw}); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "password of %s changed\n", username)
+		default:
+			return fmt.Errorf("unknown user command %q", sub)
+		}
+		return nil
+	})
+}
+
+func cmdVerify(args []string, stdout, stderr io.Writer) int {
+	code := 0
+	err := withDB(args, stderr, nil, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+		start := time.Now()
+		res, err := audit.Verify(ctx, a.DB.Reader())
+		if err != nil {
+			return err
+		}
+		took := time.Since(start)
+		if res.OK {
+			fmt.Fprintf(stdout, "audit chain OK: %d events verified in %s; head #%d %s\n", res.Checked, took.Round(time.Millisecond), res.HeadSeq, res.HeadHash)
+			return nil
+		}
+		fmt.Fprintf(stdout, "审计链被破坏 AUDIT CHAIN BROKEN at event seq %d: %s\n", res.FirstBroken.Seq, res.FirstBroken.Reason)
+		code = 3
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	return code
+}
+
+func cmdImport(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		return errors.New("usage: sunshine import KIND FILE [--valid-only]")
+	}
+	kind, file := args[0], args[1]
+	var validOnly bool
+	return withDB(args[2:], stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&validOnly, "valid-only", false, "commit valid rows even if some are rejected")
+	},
+		func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+			f, err := os.Open(file)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			rep, err := a.Exchange.Import(ctx, cli(), kind, f, file, exchange.Options{ValidOnly: validOnly})
+			for _, r := range rep.Rejected {
+				fmt.Fprintf(stderr, "  %s\n", r.Error())
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: %d rows, %d inserted, %d updated, %d unchanged, %d rejected (sha256 %s)\n",
+				kind, rep.Rows, rep.Inserted, rep.Updated, rep.Unchanged, len(rep.Rejected), rep.SHA256)
+			return nil
+		})
+}
+
+func cmdExport(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 1 {
+		return errors.New("usage: sunshine export KIND [--format csv|xlsx] [--out FILE]")
+	}
+	kind := args[0]
+	var format, out string
+	return withDB(args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "csv", "csv or xlsx")
+		fs.StringVar(&out, "out", "", "output file (default stdout)")
+	}, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+		var w io.Writer = stdout
+		if out != "" {
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			w = f
+		}
+		return a.Exchange.Export(ctx, cli(), kind, format, w)
+	})
+}
