@@ -465,3 +465,6 @@ func (s *Service) IDByUsername(ctx context.Context, username string) (int64, err
 	u, _, err := userForLogin(ctx, s.DB.Reader(), username)
 	return u.ID, err
 }
+
+// FlushCache forgets cached sessions and tokens (tests that move the clock).
+func (s *Service) FlushCache() { s.cache = newSessionCache(s.cache.ttl) }

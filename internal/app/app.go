@@ -71,9 +71,7 @@ func (a *App) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		httpx.Write(w, http.StatusNotFound, httpx.ErrorBody{Code: "not_found", Message: "接口不存在: " + r.Method + " " + r.URL.Path})
-	})
+	mux.Handle("/api/", a.Router.Mux)
 	mux.Handle("/", spa(web.Assets()))
 	return httpx.Observe(a.Log, httpx.NewMetrics(a.Metrics), mux)
 }

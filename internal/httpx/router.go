@@ -28,7 +28,13 @@ type Router struct {
 }
 
 // NewRouter returns an empty router.
-func NewRouter(log *slog.Logger) *Router { return &Router{Mux: http.NewServeMux(), Log: log} }
+func NewRouter(log *slog.Logger) *Router {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		Write(w, http.StatusNotFound, ErrorBody{Code: "not_found", Message: "接口不存在: " + r.Method + " " + r.URL.Path})
+	})
+	return &Router{Mux: mux, Log: log}
+}
 
 // Handle registers an API route that needs a signed-in principal allowed to do action. The
 // handler still checks region scope on the rows it touches; this is the first gate.

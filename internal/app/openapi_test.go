@@ -1,0 +1,89 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"sunshine/internal/db/dbtest"
+)
+
+// The served description is valid OpenAPI 3 and lists exactly the routes the router has.
+func TestOpenAPIMatchesRouter(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("invalid OpenAPI: %v", err)
+	}
+	a := New(dbtest.Open(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	want := map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /api/openapi.json": true}
+	for _, r := range a.Router.Routes {
+		want[r.Method+" "+r.Pattern] = true
+	}
+	got := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			got[method+" "+path] = true
+		}
+	}
+	var missing, extra []string
+	for k := range want {
+		if !got[k] {
+			missing = append(missing, k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing)+len(extra) > 0 {
+		t.Errorf("openapi.json out of step with the router:\n  routes not described: %v\n  described but not routed: %v", missing, extra)
+	}
+}
+
+// Real answers of the main GET endpoints conform to their described schemas.
+func TestResponsesMatchOpenAPI(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	doc.Servers = openapi3.Servers{{URL: h.srv.URL}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := h.login("admin")
+	for _, path := range []string{"/api/v1/auth/me", "/api/v1/roles", "/api/v1/regions/320921000000", "/api/v1/regions/320921000000/children",
+		"/api/v1/dashboard?region=320921000000", "/api/v1/households?limit=3", "/api/v1/users?limit=3", "/api/v1/audit?limit=3",
+		"/api/v1/audit/verify", "/api/v1/regions/320921999999", "/healthz", "/readyz"} {
+		st, body := admin.do("GET", path, nil)
+		req := httptest.NewRequest("GET", h.srv.URL+path, nil)
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: st,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(string(body)))}
+		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+			t.Errorf("%s (%d): response does not match openapi.json: %v", path, st, err)
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"sunshine/internal/auth"
+	"sunshine/internal/httpx"
+)
+
+// target fills a route's path parameters and body with objects of county 320921.
+type target struct {
+	path string
+	body any
+}
+
+func (h *harness) targetsIn(county string) map[string]target {
+	ctx := context.Background()
+	var userID, tokenID int64
+	if err := h.app.DB.Reader().QueryRowContext(ctx, `SELECT id FROM users WHERE username = ?`, "helper_"+county).Scan(&userID); err != nil {
+		h.t.Fatal(err)
+	}
+	admin := h.login("admin_" + county)
+	st, b := admin.do("POST", fmt.Sprintf("/api/v1/users/%d/tokens", userID), map[string]any{"name": "t", "expires_days": 10})
+	if st != 201 {
+		h.t.Fatalf("token: %d %s", st, b)
+	}
+	tokenID = int64(decode[map[string]any](h.t, b)["token"].(map[string]any)["id"].(float64))
+	village := county + "100201"
+	return map[string]target{
+		"GET /api/v1/regions/{code}":          {path: "/api/v1/regions/" + village},
+		"GET /api/v1/regions/{code}/children": {path: "/api/v1/regions/" + county + "000000/children"},
+		"PATCH /api/v1/regions/{code}":        {path: "/api/v1/regions/" + village, body: map[string]any{"area": "越权片区"}},
+		"GET /api/v1/dashboard":               {path: "/api/v1/dashboard?region=" + county + "000000"},
+		"GET /api/v1/households":              {path: "/api/v1/households?region=" + county + "000000"},
+		"GET /api/v1/users":                   {path: "/api/v1/users"},
+		"POST /api/v1/users":                  {path: "/api/v1/users", body: map[string]any{"username": "intruder", "display_name": "越权", "role": "admin", "scope_code": county + "000000", "password": "Intrude#2026x"}},
+		"GET /api/v1/users/{id}":              {path: fmt.Sprintf("/api/v1/users/%d", userID)},
+		"PATCH /api/v1/users/{id}":            {path: fmt.Sprintf("/api/v1/users/%d", userID), body: map[string]any{"display_name": "越权修改"}},
+		"POST /api/v1/users/{id}/password":    {path: fmt.Sprintf("/api/v1/users/%d/password", userID), body: map[string]any{"password": "Intrude#2026x"}},
+		"GET /api/v1/users/{id}/tokens":       {path: fmt.Sprintf("/api/v1/users/%d/tokens", userID)},
+		"POST /api/v1/users/{id}/tokens":      {path: fmt.Sprintf("/api/v1/users/%d/tokens", userID), body: map[string]any{"name": "x", "expires_days": 5}},
+		"DELETE /api/v1/tokens/{id}":          {path: fmt.Sprintf("/api/v1/tokens/%d", tokenID)},
+		"GET /api/v1/audit":                   {path: "/api/v1/audit?limit=200"},
+		"GET /api/v1/audit/verify":            {path: "/api/v1/audit/verify"},
+		"GET /api/v1/auth/me":                 {path: "/api/v1/auth/me"},
+		"GET /api/v1/roles":                   {path: "/api/v1/roles"},
+	}
+}
+
+// Every route, every role, signed in in county 320922, aimed at county 320921: nothing is
+// read or written across the county line. Reads that answer 200 (lists filtered by scope)
+// must not contain a single code of the other county.
+func TestNoRouteCrossesScope(t *testing.T) {
+	h := newHarness(t)
+	targets := h.targetsIn("320921")
+	for _, rt := range h.app.Router.Routes {
+		if rt.Public || rt.Pattern == "/api/v1/auth/logout" {
+			continue
+		}
+		key := rt.Method + " " + rt.Pattern
+		tg, ok := targets[key]
+		if !ok {
+			t.Errorf("route %s has no cross-scope target: add one to this test", key)
+			continue
+		}
+		for _, role := range auth.Roles {
+			c := h.login(string(role) + "_320922")
+			st, body := c.do(rt.Method, tg.path, tg.body)
+			if st >= 200 && st < 300 {
+				if rt.Method != "GET" {
+					t.Errorf("%s as %s of 320922: write crossed scope: %d %s", key, role, st, body)
+				} else if strings.Contains(string(body), "320921") {
+					t.Errorf("%s as %s of 320922: answer contains county 320921: %.300s", key, role, body)
+				}
+				continue
+			}
+			if st != 403 && st != 404 {
+				t.Errorf("%s as %s of 320922: status %d, want 403/404: %s", key, role, st, body)
+			}
+		}
+	}
+	// The objects aimed at are untouched.
+	var area, name string
+	ctx := context.Background()
+	_ = h.app.DB.Reader().QueryRowContext(ctx, `SELECT area FROM regions WHERE code = '320921100201'`).Scan(&area)
+	_ = h.app.DB.Reader().QueryRowContext(ctx, `SELECT display_name FROM users WHERE username = 'helper_320921'`).Scan(&name)
+	if area == "越权片区" || name == "越权修改" {
+		t.Errorf("county 320921 was changed from outside: area %q, name %q", area, name)
+	}
+}
+
+// Inside their own county, a role gets 403 exactly for the routes whose action it lacks.
+func TestPermissionTableIsEnforced(t *testing.T) {
+	h := newHarness(t)
+	targets := h.targetsIn("320921")
+	for _, role := range auth.Roles {
+		c := h.login(string(role) + "_320921")
+		for _, rt := range h.app.Router.Routes {
+			if rt.Public || rt.Action == "" {
+				continue
+			}
+			key := rt.Method + " " + rt.Pattern
+			tg := targets[key]
+			st, body := c.do(rt.Method, tg.path, tg.body)
+			allowed := (&auth.Principal{Role: role}).Can(rt.Action)
+			if !allowed && st != 403 {
+				t.Errorf("%s as %s: %d, want 403 (role lacks %s): %.200s", key, role, st, rt.Action, body)
+			}
+			if allowed && st == 403 {
+				t.Errorf("%s as %s: 403 although the role has %s: %s", key, role, rt.Action, body)
+			}
+		}
+	}
+}
+
+func TestUnauthenticatedGets401(t *testing.T) {
+	h := newHarness(t)
+	c := h.anon()
+	for _, rt := range h.app.Router.Routes {
+		if rt.Public {
+			continue
+		}
+		path := strings.NewReplacer("{code}", "320921000000", "{id}", "1").Replace(rt.Pattern)
+		st, body := c.do(rt.Method, path, map[string]any{})
+		if st != 401 {
+			t.Errorf("%s %s without sign-in: %d %s", rt.Method, path, st, body)
+		}
+		var e httpx.ErrorBody
+		if json.Unmarshal(body, &e) != nil || e.Code != "unauthorized" || e.Message == "" {
+			t.Errorf("%s: error body %s", path, body)
+		}
+	}
+}
