@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"sunshine/internal/db/dbtest"
@@ -19,12 +20,15 @@ import (
 var testScale = demo.Scale{Name: "test", Counties: []string{"320921", "320922"}, TownsPerCounty: 2, VillagesPerTown: 2, HouseholdsPerVillage: 4}
 
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	app *App
 	srv *httptest.Server
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessB(t, t) }
+
+// newHarnessB builds the harness for tests and benchmarks alike.
+func newHarnessB(t testing.TB, _ *testing.T) *harness {
 	t.Helper()
 	d := dbtest.Open(t)
 	if _, err := demo.Load(context.Background(), d, testScale); err != nil {
@@ -98,7 +102,15 @@ func (c *client) do(method, path string, body any) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-func decode[T any](t *testing.T, b []byte) T {
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func decode[T any](t testing.TB, b []byte) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(b, &v); err != nil {

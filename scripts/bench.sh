@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make bench`: the figures the issues name, each beside a baseline measured in the same run,
+# on SQLite and on a throw-away PostgreSQL. Prints a table; raw output goes to bench-out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench-out
+eval "$(scripts/pg-start.sh)"
+trap 'scripts/pg-stop.sh' EXIT
+export SUNSHINE_TEST_PG
+
+run() { # dialect package pattern benchtime
+  SUNSHINE_TEST_DB=$1 go test -run '^$' -bench "$3" -benchtime "$4" -timeout 30m "$2" | tee -a "bench-out/$1.txt" | grep '^Benchmark' || true
+}
+: > bench-out/sqlite.txt; : > bench-out/postgres.txt
+for dialect in sqlite postgres; do
+  echo "== $dialect" >&2
+  run $dialect ./internal/demo 'DemoCity|DemoSmall' 1x >&2
+  run $dialect ./internal/audit 'Record|Verify|ScanFloor' 3x >&2
+done
+run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
+run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
+
+# metric NAME FILE UNIT: the value printed before UNIT on the benchmark's line
+metric() { grep "^$1-" "bench-out/$2.txt" | head -1 | awk -v u="$3" '{for(i=1;i<=NF;i++) if($i==u) print $(i-1)}'; }
+nsop() { grep "^$1-" "bench-out/$2.txt" | head -1 | awk '{for(i=1;i<=NF;i++) if($i=="ns/op") printf "%.3f s", $(i-1)/1e9}'; }
+
+printf '\n| figure | value | baseline (same run) | goal |\n|---|---|---|---|\n'
+printf '| serve cold start to ready, city demo, SQLite | %s ms | process start (`sunshine version`): %s | < 1000 ms |\n' \
+  "$(metric BenchmarkColdStart sqlite ms-to-ready)" "$(nsop BenchmarkProcessStart sqlite)"
+for d in sqlite postgres; do
+  printf '| demo --scale city, %s | %s (%s rows/s) | demo --scale small: %s | < 30 s |\n' \
+    "$d" "$(nsop BenchmarkDemoCity $d)" "$(metric BenchmarkDemoCity $d rows/s)" "$(nsop BenchmarkDemoSmall $d)"
+done
+rg=$(metric BenchmarkHTTPRegionGet sqlite req/s); bare=$(metric BenchmarkHTTPBare sqlite req/s)
+printf '| GET /api/v1/regions/{code}, authenticated, 32 clients | %s req/s, p99 %s ms (%s%% of bare) | bare net/http handler: %s req/s, p99 %s ms | ≥ 40%%, p99 < 20 ms |\n' \
+  "$rg" "$(metric BenchmarkHTTPRegionGet sqlite p99-ms)" "$(awk -v a="$rg" -v b="$bare" 'BEGIN{printf "%.0f", 100*a/b}')" "$bare" "$(metric BenchmarkHTTPBare sqlite p99-ms)"
+for d in sqlite postgres; do
+  printf '| audit append, one event per write transaction, %s | %s events/s | %s events/s appended in one bulk transaction | - |\n' \
+    "$d" "$(metric BenchmarkRecord $d events/s)" "$(metric BenchmarkRecordInBatch $d events/s)"
+  printf '| audit verify, %s | %s events/s | scan of the same rows without hashing: %s rows/s | ≥ 1,000,000/s |\n' \
+    "$d" "$(metric BenchmarkVerify $d events/s)" "$(metric BenchmarkScanFloor $d rows/s)"
+done
