@@ -30,8 +30,11 @@ func Valid(s string) bool {
 	return s[:2] != "00"
 }
 
-// LevelOf derives the level from which trailing groups are zero.
+// LevelOf derives the level from which trailing groups are zero; "" for a malformed code.
 func LevelOf(code string) Level {
+	if !Valid(code) {
+		return ""
+	}
 	switch {
 	case code[9:] != "000":
 		return Village
@@ -45,9 +48,11 @@ func LevelOf(code string) Level {
 	return Province
 }
 
-// Prefix is the part of the code that every region below it shares.
+// Prefix is the part of the code that every region below it shares ("" for a malformed code).
 func Prefix(code string) string {
 	switch LevelOf(code) {
+	case "":
+		return ""
 	case Village:
 		return code
 	case Town:
@@ -60,9 +65,11 @@ func Prefix(code string) string {
 	return code[:2]
 }
 
-// Parent is the code of the enclosing region, "" for a province.
+// Parent is the code of the enclosing region, "" for a province or a malformed code.
 func Parent(code string) string {
 	switch LevelOf(code) {
+	case "", Province:
+		return ""
 	case Village:
 		return code[:9] + "000"
 	case Town:
@@ -84,9 +91,12 @@ func Within(code, scope string) bool {
 }
 
 // Range gives the inclusive bounds of all codes under scope, for `code BETWEEN lo AND hi`
-// queries that use an index on both databases.
+// queries that use an index on both databases. A malformed scope gives an empty range.
 func Range(scope string) (lo, hi string) {
 	p := Prefix(scope)
+	if p == "" {
+		return "1", "0"
+	}
 	return p + strings.Repeat("0", 12-len(p)), p + strings.Repeat("9", 12-len(p))
 }
 

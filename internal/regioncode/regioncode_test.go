@@ -58,3 +58,17 @@ func FuzzWithin(f *testing.F) {
 		}
 	})
 }
+
+func FuzzMalformedNeverPanics(f *testing.F) {
+	f.Add("")
+	f.Add("32092")
+	f.Add("320921101203")
+	f.Fuzz(func(t *testing.T, code string) {
+		_ = LevelOf(code)
+		_ = Parent(code)
+		lo, hi := Range(code)
+		if !Valid(code) && lo <= hi {
+			t.Fatalf("malformed %q gives a non-empty range %s..%s", code, lo, hi)
+		}
+	})
+}
