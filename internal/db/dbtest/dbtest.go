@@ -36,14 +36,21 @@ func Open(t testing.TB) *db.DB {
 // OpenEmpty returns a fresh database without migrations applied.
 func OpenEmpty(t testing.TB) *db.DB {
 	t.Helper()
+	d, err := db.Open(context.Background(), URL(t), "")
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// URL returns the address of a fresh, empty database (a SQLite file or a PostgreSQL schema),
+// for tests that hand it to a command line or a second process. It is removed after the test.
+func URL(t testing.TB) string {
+	t.Helper()
 	ctx := context.Background()
 	if Dialect() == db.SQLite {
-		d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "test.db"), "")
-		if err != nil {
-			t.Fatalf("open sqlite: %v", err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
 	}
 	url := PostgresURL(t)
 	// A schema per test is far cheaper than a database per test and isolates just as well.
@@ -54,29 +61,21 @@ func OpenEmpty(t testing.TB) *db.DB {
 	if err != nil {
 		t.Fatalf("connect to PostgreSQL (SUNSHINE_TEST_PG): %v", err)
 	}
-	if err := admin.InTx(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "CREATE SCHEMA "+schema)
-		return err
-	}); err != nil {
+	exec := func(q string) error {
+		return admin.InTx(ctx, func(tx *db.Tx) error { _, err := tx.ExecContext(ctx, q); return err })
+	}
+	if err := exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
+	t.Cleanup(func() {
+		_ = exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
 	sep := "?"
 	if strings.Contains(url, "?") {
 		sep = "&"
 	}
-	d, err := db.Open(ctx, url+sep+"search_path="+schema, "")
-	if err != nil {
-		t.Fatalf("open test schema: %v", err)
-	}
-	t.Cleanup(func() {
-		d.Close()
-		_ = admin.InTx(ctx, func(tx *db.Tx) error {
-			_, err := tx.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
-			return err
-		})
-		admin.Close()
-	})
-	return d
+	return url + sep + "search_path=" + schema
 }
 
 // PostgresURL is the server the postgres dialect uses; the test fails without one.
