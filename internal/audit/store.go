@@ -54,9 +54,14 @@ func listEvents(ctx context.Context, q db.Queryer, f Filter) ([]Event, error) {
 	if f.Action != "" {
 		where, args = append(where, "action = ?"), append(args, f.Action)
 	}
-	if f.Scope != "" && regioncode.LevelOf(f.Scope) != regioncode.Province {
+	if f.Scope != "" {
 		lo, hi := regioncode.Range(f.Scope)
-		where, args = append(where, "region_code BETWEEN ? AND ?"), append(args, lo, hi)
+		cond := "region_code BETWEEN ? AND ?"
+		if l := regioncode.LevelOf(f.Scope); l == regioncode.City || l == regioncode.Province {
+			// Events tied to no region (failed sign-ins of unknown names) belong to the top.
+			cond = "(" + cond + " OR region_code = '')"
+		}
+		where, args = append(where, cond), append(args, lo, hi)
 	}
 	if f.Before > 0 {
 		where, args = append(where, "seq < ?"), append(args, f.Before)
