@@ -15,7 +15,8 @@ run() { # dialect package pattern benchtime
 for dialect in sqlite postgres; do
   echo "== $dialect" >&2
   run $dialect ./internal/demo 'DemoCity|DemoSmall' 1x >&2
-  run $dialect ./internal/audit 'Record|Verify|ScanFloor' 3x >&2
+  run $dialect ./internal/audit 'Record' 2000x >&2
+  run $dialect ./internal/audit 'Verify|ScanFloor' 3x >&2
 done
 run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
 run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
