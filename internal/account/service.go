@@ -19,8 +19,10 @@ import (
 
 // Service manages accounts, sessions and tokens.
 type Service struct {
-	DB       *db.DB
-	Throttle *Throttle
+	DB *db.DB
+	// Throttle counts failed sign-ins per username; AddrThrottle per client address, with a
+	// higher limit, since a whole town office may sit behind one address.
+	Throttle, AddrThrottle *Throttle
 	// SessionTTL is the longest a session lives; IdleTTL ends it earlier when unused.
 	SessionTTL, IdleTTL time.Duration
 	cache               *sessionCache
@@ -29,7 +31,7 @@ type Service struct {
 // NewService returns the service with the defaults a government office expects: a working day
 // of session, two hours idle, five wrong passwords lock a name or address for 15 minutes.
 func NewService(d *db.DB) *Service {
-	return &Service{DB: d, Throttle: NewThrottle(5, 15*time.Minute), SessionTTL: 12 * time.Hour, IdleTTL: 2 * time.Hour, cache: newSessionCache(10 * time.Second)}
+	return &Service{DB: d, Throttle: NewThrottle(5, 15*time.Minute), AddrThrottle: NewThrottle(50, 15*time.Minute), SessionTTL: 12 * time.Hour, IdleTTL: 2 * time.Hour, cache: newSessionCache(10 * time.Second)}
 }
 
 func randomToken(prefix string) (secret, hash string) {
@@ -58,8 +60,11 @@ type Session struct {
 func (s *Service) Login(ctx context.Context, in Login, client string) (Session, error) {
 	now := s.DB.Clock()
 	userKey, ipKey := "u:"+strings.ToLower(in.Username), "ip:"+client
-	for _, k := range []string{userKey, ipKey} {
-		if blocked, wait := s.Throttle.Blocked(k, now); blocked {
+	for _, c := range []struct {
+		t *Throttle
+		k string
+	}{{s.Throttle, userKey}, {s.AddrThrottle, ipKey}} {
+		if blocked, wait := c.t.Blocked(c.k, now); blocked {
 			return Session{}, errs.E(errs.Throttled, "登录失败次数过多,请 %d 分钟后再试", int(wait.Minutes())+1)
 		}
 	}
@@ -72,7 +77,7 @@ func (s *Service) Login(ctx context.Context, in Login, client string) (Session, 
 	}
 	if !VerifyPassword(hash, in.Password) || err != nil || u.Disabled {
 		s.Throttle.Fail(userKey, now)
-		s.Throttle.Fail(ipKey, now)
+		s.AddrThrottle.Fail(ipKey, now)
 		reason := "wrong_password"
 		switch {
 		case err != nil:

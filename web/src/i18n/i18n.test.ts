@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import zhCN from './zh-CN'
+import en from './en'
+
+// Every leaf path of a message tree ("a.b.0" for arrays), sorted.
+function keys(o: unknown, prefix = ''): string[] {
+  if (o === null || typeof o !== 'object') return [prefix]
+  return Object.entries(o as Record<string, unknown>)
+    .flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k))
+    .sort()
+}
+
+function leaves(o: unknown, prefix = ''): [string, unknown][] {
+  if (o === null || typeof o !== 'object') return [[prefix, o]]
+  return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) =>
+    leaves(v, prefix ? `${prefix}.${k}` : k),
+  )
+}
+
+describe('i18n messages', () => {
+  it('zh-CN and en have exactly the same keys', () => {
+    const zk = keys(zhCN)
+    const ek = keys(en)
+    expect(zk.filter((k) => !ek.includes(k))).toEqual([])
+    expect(ek.filter((k) => !zk.includes(k))).toEqual([])
+    expect(zk.length).toBeGreaterThan(100)
+  })
+
+  it('every message is a non-empty string', () => {
+    for (const [k, v] of [...leaves(zhCN), ...leaves(en)]) {
+      expect(typeof v, k).toBe('string')
+      expect((v as string).trim().length, k).toBeGreaterThan(0)
+    }
+  })
+
+  it('uses the same placeholders in both languages', () => {
+    const ph = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort().join(',')
+    const en2 = new Map(leaves(en))
+    for (const [k, v] of leaves(zhCN)) {
+      expect(ph(en2.get(k) as string), k).toBe(ph(v as string))
+    }
+  })
+
+  it('has no characters vue-i18n would misread', () => {
+    for (const [k, v] of [...leaves(zhCN), ...leaves(en)]) {
+      expect(/[|@$]/.test(v as string), k).toBe(false)
+    }
+  })
+
+  it('zh-CN uses Chinese for the menu and the title', () => {
+    expect(zhCN.app.title).toBe('盐城市阳光扶贫监管系统')
+    for (const v of Object.values(zhCN.menu)) expect(/[\u4e00-\u9fff]/.test(v)).toBe(true)
+  })
+})
