@@ -43,7 +43,7 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Accounts = account.NewService(d)
 	a.Audit = &audit.Service{DB: d}
 	a.Regions = region.NewService(d)
-	a.Registry = &registry.Service{DB: d}
+	a.Registry = &registry.Service{DB: d, Audit: a.Audit}
 	a.Dashboard = &dashboard.Service{DB: d, Regions: a.Regions, Registry: a.Registry}
 	a.Exchange = &exchange.Service{DB: d}
 	a.Exchange.Register(a.Regions.Exchange())

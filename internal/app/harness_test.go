@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"sunshine/internal/db/dbtest"
+	"sunshine/internal/db"
 	"sunshine/internal/demo"
 )
 
@@ -117,4 +118,43 @@ func decode[T any](t testing.TB, b []byte) T {
 		t.Fatalf("decode %s: %v", b, err)
 	}
 	return v
+}
+
+// registryIDs are objects of one county the scope tests aim at.
+type registryIDs struct{ household, member, procedure, objection, attachment int64 }
+
+// registryFixture finds a registered household with a member and an open procedure in the
+// county, and gives the procedure a notice with an objection and a signature attachment.
+func (h *harness) registryFixture(county string) registryIDs {
+	h.t.Helper()
+	ctx := context.Background()
+	q := h.app.DB.Reader()
+	lo, hi := county+"000000", county+"999999"
+	var r registryIDs
+	if err := q.QueryRowContext(ctx, `SELECT h.id, MIN(m.id) FROM households h JOIN members m ON m.household_id = h.id AND m.active = 1
+		WHERE h.region_code BETWEEN ? AND ? AND h.status = 'registered' GROUP BY h.id ORDER BY h.id LIMIT 1`, lo, hi).Scan(&r.household, &r.member); err != nil {
+		h.t.Fatal("fixture household: ", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT MIN(id) FROM procedures WHERE region_code BETWEEN ? AND ? AND status = 'open'`, lo, hi).Scan(&r.procedure); err != nil {
+		h.t.Fatal("fixture procedure: ", err)
+	}
+	err := h.app.DB.InTx(ctx, func(tx *db.Tx) error {
+		now := db.Time(tx.Now)
+		n, err := tx.InsertID(ctx, `INSERT INTO publicity_notices (procedure_id, step, region_code, title, body, starts_at, ends_at, created_by, created_at)
+			SELECT id, step, region_code, 'fixture', 'fixture', ?, ?, 1, ? FROM procedures WHERE id = ? RETURNING id`, now, now, now, r.procedure)
+		if err != nil {
+			return err
+		}
+		if r.objection, err = tx.InsertID(ctx, `INSERT INTO objections (notice_id, procedure_id, region_code, content, lodged_by, lodged_at)
+			SELECT ?, id, region_code, 'fixture', 1, ? FROM procedures WHERE id = ? RETURNING id`, n, now, r.procedure); err != nil {
+			return err
+		}
+		r.attachment, err = tx.InsertID(ctx, `INSERT INTO attachments (sha256, name, content_type, size, data, region_code, uploaded_by, created_at)
+			VALUES ('00', 'fixture.txt', 'text/plain', 1, ?, ?, 1, ?) RETURNING id`, []byte("x"), county+"000000", now)
+		return err
+	})
+	if err != nil {
+		h.t.Fatal("fixture: ", err)
+	}
+	return r
 }

@@ -5,16 +5,18 @@ import "slices"
 // permissions is the one table of what each role may do. Region scope is checked separately,
 // on every row, so a county auditor reads everything — in their county.
 var permissions = map[Role][]Action{
-	Admin:         {DashboardRead, RegionRead, RegionWrite, HouseholdRead, UserRead, UserWrite, AuditRead, AuditVerify},
-	PovertyOffice: {DashboardRead, RegionRead, HouseholdRead},
-	VillageCadre:  {DashboardRead, RegionRead, HouseholdRead},
-	Helper:        {RegionRead, HouseholdRead},
-	CivilAffairs:  {DashboardRead, RegionRead, HouseholdRead},
-	Finance:       {DashboardRead, RegionRead, HouseholdRead},
-	Department:    {DashboardRead, RegionRead},
-	Auditor:       {DashboardRead, RegionRead, HouseholdRead, AuditRead, AuditVerify},
-	Discipline:    {DashboardRead, RegionRead, HouseholdRead, AuditRead, AuditVerify},
-	Participant:   {RegionRead},
+	Admin: {DashboardRead, RegionRead, RegionWrite, HouseholdRead, UserRead, UserWrite, AuditRead, AuditVerify,
+		ProcedureDefine, IncomeLineWrite},
+	PovertyOffice: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, HouseholdExport, RegistryImport,
+		ProcedureStart, ProcedureSign, ObjectionLodge, IncomeLineWrite},
+	VillageCadre: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, ProcedureStart, ProcedureSign, ObjectionLodge},
+	Helper:       {RegionRead, HouseholdRead, ProcedureSign},
+	CivilAffairs: {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},
+	Finance:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},
+	Department:   {DashboardRead, RegionRead},
+	Auditor:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify},
+	Discipline:   {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, ObjectionLodge},
+	Participant:  {RegionRead},
 }
 
 // Permissions lists what a role may do (a copy: the table is not for changing at run time).

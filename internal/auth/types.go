@@ -51,6 +51,15 @@ const (
 	UserWrite     Action = "user.write"
 	AuditRead     Action = "audit.read"
 	AuditVerify   Action = "audit.verify"
+
+	HouseholdWrite  Action = "household.write"  // create and edit households and members
+	HouseholdExport Action = "household.export" // export registry data with full ID numbers
+	RegistryImport  Action = "registry.import"  // import households, members, helpers, assignments
+	ProcedureStart  Action = "procedure.start"  // start an exit, removal or return procedure
+	ProcedureSign   Action = "procedure.sign"   // sign or reject a step, publish its notice
+	ObjectionLodge  Action = "objection.lodge"  // record an objection to a publicity notice
+	ProcedureDefine Action = "procedure.define" // change the sign-off chains
+	IncomeLineWrite Action = "incomeline.write" // set the yearly income line
 )
 
 // Principal is the signed-in user (or API token) a request acts as.

@@ -38,3 +38,10 @@ func TimePtr(s sql.NullString) *time.Time {
 	t := ParseTime(s.String)
 	return &t
 }
+
+// Shanghai is the zone dates are reckoned in (China has had no daylight saving since 1991, so
+// a fixed offset is exact and needs no tzdata on the host).
+var Shanghai = time.FixedZone("CST", 8*60*60)
+
+// Date is t's calendar date in Shanghai, as stored (YYYY-MM-DD).
+func Date(t time.Time) string { return t.In(Shanghai).Format(DateLayout) }

@@ -112,7 +112,10 @@ func Load(ctx context.Context, d *db.DB, sc Scale) (Summary, error) {
 		if sum.Households, sum.Members, err = insertHouseholds(ctx, tx, r, villages, sc.HouseholdsPerVillage); err != nil {
 			return err
 		}
-		if sum.Users, err = insertUsers(ctx, tx, hash, sc, towns); err != nil {
+		if sum.Users, err = insertUsers(ctx, tx, hash, sc, towns, villages); err != nil {
+			return err
+		}
+		if err := loadRegistry(ctx, tx, r, villages); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.System, audit.Change{
@@ -169,10 +172,12 @@ func contains(xs []string, s string) bool {
 
 var hhColumns = []string{"id", "household_no", "region_code", "group_name", "head_name", "head_id_number", "address", "phone",
 	"household_type", "causes", "bank", "account_no", "income_per_capita_fen", "income_year", "status", "registered_on",
-	"exited_on", "policy_until", "members_count", "created_at", "updated_at"}
+	"exited_on", "policy_until", "members_count", "created_at", "updated_at",
+	"income_wage_fen", "income_production_fen", "income_property_fen", "income_transfer_fen",
+	"g_food", "g_education", "g_medical", "g_housing", "g_water", "removed_on", "source"}
 
 var memberColumns = []string{"household_id", "region_code", "id_number", "name", "relation", "sex", "birth_date", "health",
-	"disability_grade", "labour", "in_school", "medical_insurance", "active", "created_at", "updated_at"}
+	"disability_grade", "labour", "in_school", "medical_insurance", "active", "created_at", "updated_at", "left_on", "left_reason", "source"}
 
 func insertHouseholds(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []region.Region, perVillage int) (int, int, error) {
 	now := db.Time(tx.Now)
@@ -219,9 +224,15 @@ func insertHouseholds(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []r
 				size = 1
 			}
 			registered := ref.AddDate(-1-r.IntN(6), -r.IntN(12), -r.IntN(28))
-			var regOn, exitOn, policy any
+			var regOn, exitOn, policy, removedOn any
 			if status != "applying" {
 				regOn = registered.Format(db.DateLayout)
+			}
+			active, leftReason := 1, ""
+			if status == "removed" {
+				// A removed household holds nobody: its members' ID numbers are free again.
+				removedOn = registered.AddDate(0, 6, 0).Format(db.DateLayout)
+				active, leftReason = 0, "农户核销"
 			}
 			income := int64(300000 + r.IntN(350000))
 			if status == "exited" {
@@ -277,7 +288,7 @@ func insertHouseholds(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []r
 					inSchool, labour = 1, "none"
 				}
 				mm = append(mm, []any{id, v.Code, num, name, rel, sex.String(), birth.Format(db.DateLayout), health, grade, labour,
-					inSchool, 1, 1, now, now})
+					inSchool, 1, active, now, now, removedOn, leftReason, "demo"})
 				members++
 			}
 			cs := []string{causes[r.IntN(len(causes))]}
@@ -286,10 +297,11 @@ func insertHouseholds(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []r
 					cs = append(cs, c)
 				}
 			}
-			hh = append(hh, []any{id, fmt.Sprintf("%s%05d", v.Code, i+1), v.Code, fmt.Sprintf("%d组", 1+r.IntN(12)), headName, headID,
+			hh = append(hh, append([]any{id, fmt.Sprintf("%s%05d", v.Code, i+1), v.Code, fmt.Sprintf("%d组", 1+r.IntN(12)), headName, headID,
 				v.Name + strconv.Itoa(1+r.IntN(12)) + "组" + strconv.Itoa(1+r.IntN(60)) + "号", fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.IntN(1e9)),
 				htype, strings.Join(cs, ";"), banks[r.IntN(len(banks))], fmt.Sprintf("6228%015d", r.Int64N(1e15)),
-				income, 2025, status, regOn, exitOn, policy, size, now, now})
+				income, 2025, status, regOn, exitOn, policy, size * active, now, now}, append(incomeParts(r, income), guarantees(r)...)...))
+			hh[len(hh)-1] = append(hh[len(hh)-1], removedOn, "demo")
 			if err := flush(false); err != nil {
 				return 0, 0, err
 			}
@@ -310,8 +322,9 @@ func insertHouseholds(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []r
 var userColumns = []string{"username", "display_name", "role", "scope_code", "password_hash", "disabled", "created_at", "updated_at"}
 
 // insertUsers creates admin (city) and one user per role at the city (<role>_city), each
-// county (<role>_<6-digit code>) and each town (<role>_<9-digit code>).
-func insertUsers(ctx context.Context, tx *db.Tx, hash string, sc Scale, towns []region.Region) (int, error) {
+// county (<role>_<6-digit code>) and each town (<role>_<9-digit code>), and a village cadre
+// per village (village_cadre_<12-digit code>).
+func insertUsers(ctx context.Context, tx *db.Tx, hash string, sc Scale, towns, villages []region.Region) (int, error) {
 	now := db.Time(tx.Now)
 	rows := [][]any{{"admin", "系统管理员", auth.Admin, "320900000000", hash, 0, now, now}}
 	add := func(suffix, scope, place string) {
@@ -330,6 +343,10 @@ func insertUsers(ctx context.Context, tx *db.Tx, hash string, sc Scale, towns []
 	}
 	for _, t := range towns {
 		add(t.Code[:9], t.Code, t.Name)
+	}
+	// Village procedure steps are signed at village level: one cadre per village.
+	for _, v := range villages {
+		rows = append(rows, []any{"village_cadre_" + v.Code, v.Name + auth.RoleLabels[auth.VillageCadre], auth.VillageCadre, v.Code, hash, 0, now, now})
 	}
 	return len(rows), db.BulkInsert(ctx, tx, "users", userColumns, rows)
 }
