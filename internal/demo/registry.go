@@ -173,6 +173,7 @@ func proceduresUnderWay(ctx context.Context, tx *db.Tx, r *rand.Rand) error {
 	for _, d := range registry.DefaultDefinitions() {
 		defs[d.Kind] = d
 	}
+	var procs, sigs, notices [][]any
 	for _, h := range list {
 		kind := registry.ProcRegistration
 		if h.status == "registered" {
@@ -185,35 +186,37 @@ func proceduresUnderWay(ctx context.Context, tx *db.Tx, r *rand.Rand) error {
 		step := r.IntN(len(d.Steps))
 		started := tx.Now.Add(-time.Duration(30+r.IntN(30)) * 24 * time.Hour)
 		st := d.Steps[step]
-		pid, err := tx.InsertID(ctx, `INSERT INTO procedures (household_id, region_code, kind, def_version, status, step, step_role, step_level,
-			reason, started_by, started_at, updated_at) VALUES (?, ?, ?, 1, 'open', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			h.id, h.code, kind, step, st.Role, st.Level, reasonOf(kind), users["admin"][0], db.Time(started), db.Time(started))
-		if err != nil {
-			return err
-		}
+		pid := int64(len(procs) + 1)
 		at := started
 		for i := 0; i < step; i++ {
 			s := d.Steps[i]
 			u := signer(users, s, h.code)
 			if s.PublicityDays > 0 {
 				ends := at.Add(time.Duration(s.PublicityDays) * 24 * time.Hour)
-				if _, err := tx.ExecContext(ctx, `INSERT INTO publicity_notices (procedure_id, step, region_code, title, body, starts_at, ends_at,
-					created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, pid, i, h.code, "公示", "公示期内无异议。", db.Time(at), db.Time(ends), u[0], db.Time(at)); err != nil {
-					return err
-				}
+				notices = append(notices, []any{pid, i, h.code, "公示", "公示期内无异议。", db.Time(at), db.Time(ends), u[0], db.Time(at)})
 				at = ends
 			}
 			at = at.Add(time.Duration(1+r.IntN(48)) * time.Hour)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO procedure_signatures (procedure_id, step, step_key, decision, opinion, user_id, user_name, role, at)
-				VALUES (?, ?, ?, 'approve', '情况属实,同意', ?, ?, ?, ?)`, pid, i, s.Key, u[0], u[1], s.Role, db.Time(at)); err != nil {
-				return err
-			}
+			sigs = append(sigs, []any{pid, i, s.Key, "approve", "情况属实,同意", u[0], u[1], s.Role, db.Time(at)})
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE procedures SET updated_at = ? WHERE id = ?`, db.Time(at), pid); err != nil {
+		procs = append(procs, []any{pid, h.id, h.code, kind, 1, "open", step, st.Role, st.Level, reasonOf(kind), users["admin"][0],
+			db.Time(started), db.Time(at)})
+	}
+	if err := db.BulkInsert(ctx, tx, "procedures", []string{"id", "household_id", "region_code", "kind", "def_version", "status", "step",
+		"step_role", "step_level", "reason", "started_by", "started_at", "updated_at"}, procs); err != nil {
+		return err
+	}
+	if tx.Dialect() == db.Postgres && len(procs) > 0 {
+		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('procedures', 'id'), ?)`, len(procs)); err != nil {
 			return err
 		}
 	}
-	return nil
+	if err := db.BulkInsert(ctx, tx, "publicity_notices", []string{"procedure_id", "step", "region_code", "title", "body", "starts_at",
+		"ends_at", "created_by", "created_at"}, notices); err != nil {
+		return err
+	}
+	return db.BulkInsert(ctx, tx, "procedure_signatures", []string{"procedure_id", "step", "step_key", "decision", "opinion", "user_id",
+		"user_name", "role", "at"}, sigs)
 }
 
 func reasonOf(k registry.ProcKind) string {

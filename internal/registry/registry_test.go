@@ -542,3 +542,15 @@ func TestDefineNewChainVersion(t *testing.T) {
 		t.Fatalf("%+v %v", p, err)
 	}
 }
+
+// The list's cause filter matches a substring of the stored list, which is exact only while no
+// code is part of another.
+func TestNoCauseCodeContainsAnother(t *testing.T) {
+	for _, a := range registry.Causes {
+		for _, b := range registry.Causes {
+			if a != b && strings.Contains(a, b) {
+				t.Errorf("cause %q contains %q", a, b)
+			}
+		}
+	}
+}

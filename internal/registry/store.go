@@ -193,7 +193,9 @@ func listHouseholds(ctx context.Context, q db.Queryer, f Filter) ([]HouseholdRow
 		add("h.household_type = ?", f.Type)
 	}
 	if f.Cause != "" {
-		add("(';' || h.causes || ';') LIKE ?", "%;"+f.Cause+";%")
+		// On the bare column, so PostgreSQL estimates from its statistics (an expression gets a
+		// blind guess and a whole-table sort). Exact because no cause code contains another.
+		add("h.causes LIKE ?", "%"+f.Cause+"%")
 	}
 	if f.IncomeMin != nil {
 		add("h.income_per_capita_fen >= ?", *f.IncomeMin)
