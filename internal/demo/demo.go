@@ -123,6 +123,9 @@ func Load(ctx context.Context, d *db.DB, sc Scale) (Summary, error) {
 			After: map[string]any{"scale": sc.Name, "regions": sum.Regions, "households": sum.Households, "members": sum.Members, "users": sum.Users},
 		})
 	})
+	if err == nil {
+		err = d.Analyze(ctx, "households", "members", "procedures", "assignments")
+	}
 	sum.Took = time.Since(start)
 	return sum, err
 }

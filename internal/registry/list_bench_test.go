@@ -57,6 +57,10 @@ func benchListPage(b *testing.B, d *db.DB, sum demo.Summary) {
 	cursors := cursorsOf(b, d)
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
+	var slowest struct {
+		took time.Duration
+		f    registry.Filter
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f := filters[i%len(filters)]
@@ -72,11 +76,17 @@ func benchListPage(b *testing.B, d *db.DB, sum demo.Summary) {
 		if _, err := json.Marshal(rows); err != nil {
 			b.Fatal(err)
 		}
-		lat = append(lat, time.Since(t0))
+		took := time.Since(t0)
+		lat = append(lat, took)
+		if took > slowest.took {
+			slowest.took, slowest.f = took, f
+		}
 	}
 	b.StopTimer()
 	report(b, lat)
 	b.ReportMetric(float64(sum.Members), "members")
+	// Name the slowest page, so a regression points at its filter.
+	b.Logf("slowest page %v: %+v", slowest.took, slowest.f)
 }
 
 func benchListFloor(b *testing.B, d *db.DB) {
