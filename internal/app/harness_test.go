@@ -12,8 +12,8 @@ import (
 	"net/url"
 	"testing"
 
-	"sunshine/internal/db/dbtest"
 	"sunshine/internal/db"
+	"sunshine/internal/db/dbtest"
 	"sunshine/internal/demo"
 )
 

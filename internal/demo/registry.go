@@ -242,4 +242,3 @@ func signer(users map[string][2]any, s registry.Step, code string) [2]any {
 	}
 	return users["admin"]
 }
-

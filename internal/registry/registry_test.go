@@ -172,8 +172,8 @@ func TestRegistrationChainWithPublicity(t *testing.T) {
 	wantCode(t, err, errs.Forbidden, "村级")
 	_, err = f.sign("office_other", p.ID, registry.SignInput{Decision: registry.Approve})
 	wantCode(t, err, errs.NotFound, "")
-	f.mustSign("cadre", p.ID) // apply
-	f.mustSign("cadre", p.ID) // nominate
+	f.mustSign("cadre", p.ID)     // apply
+	f.mustSign("cadre", p.ID)     // nominate
 	p = f.mustSign("cadre", p.ID) // vote → village step with publicity
 	if p.Step != 3 || !strings.Contains(p.Blocked, "公示") {
 		t.Fatalf("at step %d blocked %q", p.Step, p.Blocked)
