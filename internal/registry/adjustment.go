@@ -26,6 +26,9 @@ type AdjustmentItem struct {
 	Household HouseholdRow `json:"household"`
 	Code      string       `json:"code"` // above_line | stale_income | policy_ended | guarantee_gap
 	Reason    string       `json:"reason"`
+	// OpenProcedure is the procedure already under way for the household (0 if none): a new
+	// exit cannot start until it ends.
+	OpenProcedure int64 `json:"open_procedure"`
 }
 
 // Adjustment is the yearly proposal: nothing in it changes a household until a procedure runs.
@@ -204,7 +207,45 @@ func (s *Service) Adjust(ctx context.Context, p *auth.Principal, year int, regio
 			return a, err
 		}
 	}
-	return a, nil
+	return a, s.markOpen(ctx, q, a.Exits, a.Rechecks)
+}
+
+// markOpen fills in the procedures already under way for the listed households.
+func (s *Service) markOpen(ctx context.Context, q db.Queryer, lists ...[]AdjustmentItem) error {
+	idx := map[int64][]*AdjustmentItem{}
+	var ids []any
+	for _, l := range lists {
+		for i := range l {
+			hid := l[i].Household.ID
+			if _, seen := idx[hid]; !seen {
+				ids = append(ids, hid)
+			}
+			idx[hid] = append(idx[hid], &l[i])
+		}
+	}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		rows, err := q.QueryContext(ctx, `SELECT household_id, id FROM procedures WHERE status = 'open' AND household_id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`, chunk...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var hid, pid int64
+			if err := rows.Scan(&hid, &pid); err != nil {
+				rows.Close()
+				return err
+			}
+			for _, it := range idx[hid] {
+				it.OpenProcedure = pid
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // StartExits starts the exit procedure (五签字五确认) for chosen households, all or none.

@@ -554,3 +554,49 @@ func TestNoCauseCodeContainsAnother(t *testing.T) {
 		}
 	}
 }
+
+// Edge cases people hit: "today" in Shanghai before 08:00, a save that changes nothing, and
+// the adjustment naming a procedure already under way.
+func TestShanghaiTodayNoopSaveAndOpenProcedure(t *testing.T) {
+	f := newFixture(t)
+	f.now = time.Date(2026, 3, 1, 20, 30, 0, 0, time.UTC) // 2026-03-02 04:30 in Shanghai
+	hid := f.create("S1", head(50), registry.MemberInput{IDNumber: id(51, idcard.Female), Name: "赵六", Relation: "spouse"})
+	file, _ := f.s.File(f.ctx, f.users["office"], hid)
+	if _, err := f.s.LeaveMember(f.ctx, f.users["cadre"], file.Members[1].ID, "2026-03-02", "外嫁"); err != nil {
+		t.Fatalf("leaving on today's Shanghai date: %v", err)
+	}
+	file, _ = f.s.File(f.ctx, f.users["office"], hid)
+	events := len(file.History)
+	h, err := f.s.Update(f.ctx, f.users["cadre"], hid, file.Household.Version, registry.HouseholdInput{
+		GroupName: file.Household.GroupName, HeadName: file.Household.HeadName, HeadIDNumber: file.Household.HeadIDNumber,
+		HouseholdType: file.Household.HouseholdType, Causes: file.Household.Causes, Income: file.Household.Income})
+	if err != nil || h.Version != file.Household.Version {
+		t.Fatalf("no-op save: version %d → %d, %v", file.Household.Version, h.Version, err)
+	}
+	file, _ = f.s.File(f.ctx, f.users["office"], hid)
+	if len(file.History) != events {
+		t.Errorf("a save without changes wrote %d audit events", len(file.History)-events)
+	}
+	f.registerThrough(f.openProc(hid).ID)
+	file, _ = f.s.File(f.ctx, f.users["office"], hid)
+	in := registry.HouseholdInput{HeadIDNumber: file.Household.HeadIDNumber, HouseholdType: registry.General, Income: registry.Income{Year: 2026, PerCapitaFen: 990000}}
+	if _, err := f.s.Update(f.ctx, f.users["cadre"], hid, file.Household.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetLine(f.ctx, f.users["office"], registry.IncomeLine{Year: 2026, RegionCode: county, LineFen: 620000}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.s.Start(f.ctx, f.users["office"], hid, registry.ProcRemoval, "核实")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.s.Adjust(f.ctx, f.users["office"], 2026, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range a.Exits {
+		if e.Household.ID == hid && e.OpenProcedure != p.ID {
+			t.Fatalf("open procedure %d, want %d", e.OpenProcedure, p.ID)
+		}
+	}
+}

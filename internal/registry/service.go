@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -176,6 +177,13 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id, version int
 		if h.Status == Removed {
 			return errs.E(errs.Conflict, "已核销的农户不能修改")
 		}
+		if reflect.DeepEqual(inputOf(h), in) {
+			if h.Version != version {
+				return errs.E(errs.Conflict, "该户已被他人修改(版本已变化),请刷新后重试")
+			}
+			out = h // nothing changed: no new version, no empty audit event
+			return nil
+		}
 		if err := updateHousehold(ctx, tx, id, version, in); err != nil {
 			return err
 		}
@@ -287,8 +295,8 @@ func (s *Service) LeaveMember(ctx context.Context, p *auth.Principal, id int64, 
 		if !m.Active {
 			return errs.E(errs.Conflict, "该成员已迁出")
 		}
-		d, err := time.Parse(db.DateLayout, on)
-		if err != nil || d.After(tx.Now) {
+		// Compared as Shanghai calendar dates: "today" before 08:00 is still today.
+		if _, err := time.Parse(db.DateLayout, on); err != nil || on > db.Date(tx.Now) {
 			return errs.Field("on", "迁出日期应为不晚于今天的 YYYY-MM-DD")
 		}
 		if reason == "" {

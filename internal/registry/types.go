@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/idcard"
 	"sunshine/internal/regioncode"
@@ -288,10 +289,10 @@ func (m *MemberInput) Validate(now time.Time) (idcard.ID, error) {
 		v.Add("labour", "应为 "+strings.Join(Labours, "、")+" 之一")
 	}
 	if m.DeceasedOn != "" {
-		d, err := time.Parse("2006-01-02", m.DeceasedOn)
+		d, err := time.Parse(db.DateLayout, m.DeceasedOn)
 		if err != nil {
 			v.Add("deceased_on", "日期格式应为 YYYY-MM-DD")
-		} else if d.After(now) {
+		} else if m.DeceasedOn > db.Date(now) { // today in Shanghai, not in UTC
 			v.Add("deceased_on", "死亡日期不能晚于今天")
 		} else if err == nil && !id.Birth.IsZero() && d.Before(id.Birth) {
 			v.Add("deceased_on", "死亡日期早于出生日期")

@@ -42,7 +42,7 @@ describe('roles and menus', () => {
   it('admin sees every menu entry and the city', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, 'admin')
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'users', 'audit'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'users', 'audit'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '系统管理员')
     assert.match(await page.locator('[data-test=who]').innerText(), /盐城市/)
     await page.waitForURL(/\/dashboard/)
@@ -102,7 +102,7 @@ describe('roles and menus', () => {
   it('a county poverty-office user sees only their county and no admin screens', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, demoUser(users, 'poverty_office', '320921000000'))
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '农办/扶贫办')
     assert.match(await page.locator('[data-test=who]').innerText(), /响水县/)
 
@@ -188,9 +188,19 @@ describe('roles and menus', () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, demoUser(users, 'discipline', '320900000000'))
     const me = await api(page, '/auth/me')
-    const expected = ['dashboard', 'regions', 'households', 'users', 'audit'].filter((k) =>
-      me.body.permissions.includes({ dashboard: 'dashboard.read', regions: 'region.read', households: 'household.read', users: 'user.read', audit: 'audit.read' }[k]),
-    )
+    const has = (p) => me.body.permissions.includes(p)
+    const rules = {
+      dashboard: has('dashboard.read'),
+      regions: has('region.read'),
+      households: has('household.read'),
+      procedures: has('household.read'),
+      'registry-stats': has('household.read') && has('dashboard.read'),
+      adjustment: has('household.read') && has('dashboard.read'),
+      exchange: ['registry.import', 'household.export', 'region.write', 'audit.read'].some(has) && has('region.read'),
+      users: has('user.read'),
+      audit: has('audit.read'),
+    }
+    const expected = Object.keys(rules).filter((k) => rules[k])
     assert.deepEqual(await menuKeys(page), expected)
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '纪委监委')
     await page.context().close()

@@ -1,10 +1,23 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setUnauthorizedHandler } from './api'
 import { clearSession, ensureSession, session } from './session'
-import { homePath, permissionFor } from './utils/menu'
+import { canOpen, homePath } from './utils/menu'
 import { t } from './i18n'
 
 const routes: RouteRecordRaw[] = [
+  // Printable forms: no console chrome around them.
+  {
+    path: '/print/exit/:id(\\d+)',
+    name: 'print-exit',
+    component: () => import('./views/print/ExitFormPrint.vue'),
+    meta: { title: 'print.exitTitle', permission: 'household.read' },
+  },
+  {
+    path: '/print/card/:id(\\d+)',
+    name: 'print-card',
+    component: () => import('./views/print/CardPrint.vue'),
+    meta: { title: 'print.cardTitle', permission: 'household.read' },
+  },
   { path: '/login', name: 'login', component: () => import('./views/login/LoginView.vue'), meta: { public: true } },
   {
     path: '/',
@@ -14,6 +27,22 @@ const routes: RouteRecordRaw[] = [
       { path: 'dashboard', name: 'dashboard', component: () => import('./views/dashboard/DashboardView.vue'), meta: { title: 'menu.dashboard' } },
       { path: 'regions', name: 'regions', component: () => import('./views/regions/RegionsView.vue'), meta: { title: 'menu.regions' } },
       { path: 'households', name: 'households', component: () => import('./views/households/HouseholdsView.vue'), meta: { title: 'menu.households' } },
+      {
+        path: 'households/:id(\\d+)',
+        name: 'household',
+        component: () => import('./views/households/HouseholdFileView.vue'),
+        meta: { title: 'file.title' },
+      },
+      { path: 'procedures', name: 'procedures', component: () => import('./views/procedures/ProceduresView.vue'), meta: { title: 'menu.procedures' } },
+      {
+        path: 'procedures/:id(\\d+)',
+        name: 'procedure',
+        component: () => import('./views/procedures/ProcedureView.vue'),
+        meta: { title: 'procedure.title' },
+      },
+      { path: 'registry/stats', name: 'registry-stats', component: () => import('./views/registry/StatsView.vue'), meta: { title: 'menu.registryStats' } },
+      { path: 'adjustment', name: 'adjustment', component: () => import('./views/registry/AdjustmentView.vue'), meta: { title: 'menu.adjustment' } },
+      { path: 'exchange', name: 'exchange', component: () => import('./views/exchange/ExchangeView.vue'), meta: { title: 'menu.exchange' } },
       { path: 'users', name: 'users', component: () => import('./views/users/UsersView.vue'), meta: { title: 'menu.users' } },
       { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditView.vue'), meta: { title: 'menu.audit' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/errors/NotFoundView.vue'), meta: { title: 'notFound.title' } },
@@ -36,8 +65,9 @@ router.beforeEach(async (to) => {
     const home = homePath(session.permissions)
     return home ?? true
   }
-  const need = permissionFor(to.path)
+  const need = to.meta.permission as string | undefined
   if (need && !session.permissions.includes(need)) return { name: 'home' }
+  if (!canOpen(to.path, session.permissions)) return { name: 'home' }
   return true
 })
 

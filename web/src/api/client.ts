@@ -29,6 +29,9 @@ let csrfToken = ''
 export function setCsrfToken(tok: string) {
   csrfToken = tok
 }
+export function csrf(): string {
+  return csrfToken
+}
 
 let onUnauthorized: (() => void) | null = null
 export function setUnauthorizedHandler(fn: () => void) {
@@ -89,7 +92,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   throw err
 }
 
-async function toError(res: Response): Promise<ApiError> {
+export async function toError(res: Response): Promise<ApiError> {
   const ra = Number(res.headers.get('Retry-After'))
   const retryAfter = Number.isFinite(ra) && ra > 0 ? ra : null
   let body: Partial<ApiErrorBody> = {}
@@ -113,4 +116,6 @@ export const post = <T>(path: string, body?: unknown, opts: RequestOptions = {})
   request<T>('POST', path, { ...opts, body })
 export const patch = <T>(path: string, body: unknown, opts: RequestOptions = {}) =>
   request<T>('PATCH', path, { ...opts, body })
+export const put = <T>(path: string, body: unknown, opts: RequestOptions = {}) =>
+  request<T>('PUT', path, { ...opts, body })
 export const del = <T>(path: string, opts: RequestOptions = {}) => request<T>('DELETE', path, opts)

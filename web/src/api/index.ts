@@ -91,3 +91,5 @@ export const auditApi = {
 export const rolesApi = {
   list: () => get<{ items: RoleInfo[] } | RoleInfo[]>('/roles'),
 }
+
+export * from './registry'

@@ -147,3 +147,302 @@ export interface PageQuery {
   after?: string | null
   limit?: number
 }
+
+// ---- Registry (精准识别): internal/registry/types.go and procedure.go ----
+export type HouseholdType = 'dibao' | 'tekun' | 'general'
+export type GuaranteeValue = 'ok' | 'gap' | 'na'
+export type GuaranteeName = 'food' | 'education' | 'medical' | 'housing' | 'water'
+
+export interface Guarantees {
+  food: GuaranteeValue | string
+  education: GuaranteeValue | string
+  medical: GuaranteeValue | string
+  housing: GuaranteeValue | string
+  water: GuaranteeValue | string
+}
+
+export interface Income {
+  year: number
+  per_capita_fen: number
+  wage_fen: number
+  production_fen: number
+  property_fen: number
+  transfer_fen: number
+}
+
+// One row of the household list (head's ID number masked).
+export interface HouseholdRow extends Household {
+  causes: string[]
+  gaps: string[]
+}
+
+// The full record, as the household file shows it.
+export interface HouseholdRecord {
+  id: number
+  household_no: string
+  region_code: string
+  region_name: string
+  group_name: string
+  head_name: string
+  head_id_number: string
+  address: string
+  phone: string
+  household_type: HouseholdType | string
+  causes: string[]
+  bank: string
+  account_no: string
+  income: Income
+  guarantees: Guarantees
+  status: HouseholdStatus
+  registered_on: string
+  exited_on: string
+  policy_until: string
+  removed_on: string
+  returns: number
+  members_count: number
+  version: number
+  source: string
+  created_at: string
+  updated_at: string
+}
+
+export interface Member {
+  id: number
+  household_id: number
+  id_number: string
+  name: string
+  relation: string
+  sex: 'male' | 'female' | string
+  birth_date: string
+  health: string
+  disability_grade: number
+  labour: string
+  in_school: boolean
+  medical_insurance: boolean
+  deceased_on: string
+  active: boolean
+  left_on: string
+  left_reason: string
+}
+
+export interface HouseholdInput {
+  household_no: string
+  region_code: string
+  group_name: string
+  head_name: string
+  head_id_number: string
+  address: string
+  phone: string
+  household_type: HouseholdType | string
+  causes: string[]
+  bank: string
+  account_no: string
+  income: Income
+  guarantees: Guarantees
+}
+
+export interface MemberInput {
+  id_number: string
+  name: string
+  relation: string
+  health: string
+  disability_grade: number
+  labour: string
+  in_school: boolean
+  medical_insurance: boolean
+  deceased_on: string
+}
+
+export interface HelperRef {
+  id: number
+  name: string
+  phone: string
+  employer: string
+  position: string
+  from_date: string
+}
+
+export type ProcKind = 'registration' | 'exit' | 'removal' | 'return'
+export type ProcStatus = 'open' | 'done' | 'cancelled'
+
+export interface ProcStep {
+  key: string
+  label: string
+  role: string
+  level: '' | RegionLevel
+  publicity_days: number
+}
+
+export interface Attachment {
+  id: number
+  sha256: string
+  name: string
+  content_type: string
+  size: number
+  created_at: string
+}
+
+export interface Signature {
+  id: number
+  step: number
+  step_key: string
+  decision: 'approve' | 'reject'
+  opinion: string
+  back_to: number | null
+  user_id: number
+  user_name: string
+  role: string
+  attachment_id: number | null
+  attachment: Attachment | null
+  at: string
+}
+
+export interface Notice {
+  id: number
+  procedure_id: number
+  step: number
+  region_code: string
+  title: string
+  body: string
+  starts_at: string
+  ends_at: string
+  created_by: number
+}
+
+export interface Objection {
+  id: number
+  notice_id: number
+  procedure_id: number
+  content: string
+  contact: string
+  lodged_by: number
+  lodged_at: string
+  answer: string
+  answered_by: number
+  answered_at: string
+}
+
+export interface Procedure {
+  id: number
+  household_id: number
+  household_no: string
+  head_name: string
+  region_code: string
+  region_name: string
+  kind: ProcKind
+  def_version: number
+  status: ProcStatus
+  step: number
+  steps: ProcStep[]
+  reason: string
+  started_by: number
+  started_at: string
+  finished_at: string
+  updated_at: string
+  signatures: Signature[]
+  notices: Notice[]
+  objections: Objection[]
+  can_sign: boolean
+  blocked: string
+}
+
+export interface SignInput {
+  decision: 'approve' | 'reject'
+  opinion: string
+  back_to?: number
+  attachment_id?: number
+}
+
+export interface HouseholdFile {
+  household: HouseholdRecord
+  members: Member[]
+  helper: HelperRef | null
+  procedures: Procedure[]
+  history: AuditEvent[]
+}
+
+export interface IncomeLine {
+  year: number
+  region_code: string
+  line_fen: number
+}
+
+export interface AdjustmentItem {
+  household: HouseholdRow
+  reason: string
+  code: string
+  /** procedure already under way for the household (0 if none): no new exit until it ends */
+  open_procedure: number
+}
+
+export interface Adjustment {
+  year: number
+  line_fen: number
+  exits: AdjustmentItem[]
+  rechecks: AdjustmentItem[]
+}
+
+export interface RegistryCounts {
+  households: number
+  registered: number
+  applying: number
+  exited: number
+  removed: number
+  members: number
+}
+
+export interface RegistryStats {
+  region_code: string
+  children: { code: string; name: string; counts: RegistryCounts }[]
+  totals: RegistryCounts
+  by_type: Record<string, number>
+  by_cause: Record<string, number>
+  gaps: Record<string, number>
+}
+
+// ---- Import / export (internal/exchange) ----
+export interface ExchangeColumn {
+  name: string
+  label: string
+  required: boolean
+}
+
+export interface ExchangeKind {
+  name: string
+  label: string
+  can_import: boolean
+  can_export: boolean
+  columns: ExchangeColumn[]
+}
+
+export interface RejectedRow {
+  line: number
+  column: string
+  reason: string
+  code?: string
+}
+
+export interface ImportReport {
+  kind: string
+  file: string
+  sha256: string
+  rows: number
+  inserted: number
+  updated: number
+  unchanged: number
+  rejected: RejectedRow[] | null
+  rejected_total?: number
+  committed: boolean
+}
+
+export interface ImportJob {
+  id: number | string
+  kind: string
+  file: string
+  state: 'running' | 'done' | 'failed'
+  bytes_read: number
+  bytes_total: number
+  rows: number
+  report?: ImportReport | null
+  error?: { code: string; message: string } | null
+}

@@ -2,7 +2,10 @@
 // original description of Yancheng's 阳光扶贫 system. en.ts must have the same keys
 // (checked by i18n.test.ts). Avoid the characters | @ { } $ in plain text: vue-i18n
 // gives them meaning.
+import registry from './registry.zh-CN'
+
 export default {
+  ...registry,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -74,6 +77,11 @@ export default {
     users: '用户管理',
     audit: '审计留痕',
     openMenu: '打开菜单',
+    identification: '精准识别',
+    procedures: '程序签字',
+    registryStats: '统计分析',
+    adjustment: '动态调整',
+    exchange: '数据导入导出',
   },
   header: {
     scope: '管辖区划',
@@ -163,6 +171,18 @@ export default {
     income: '人均纯收入（元）',
     incomeYear: '年度',
     total: '本页 {n} 户',
+    create: '新增农户',
+    import: '导入',
+    export: '导出',
+    cause: '致贫原因',
+    causes: '致贫原因',
+    gap: '保障缺口',
+    gaps: '保障缺口',
+    noGap: '无缺口',
+    incomeMin: '人均收入≥',
+    incomeMax: '人均收入≤',
+    badAmount: '金额格式不正确（元，最多两位小数）',
+    incomeOfYear: '{y} 年度',
   },
   status: {
     applying: '申请纳入',
@@ -252,6 +272,14 @@ export default {
     api_token: 'API 令牌',
     system: '系统',
     import: '数据导入',
+    member: '家庭成员',
+    procedure: '程序',
+    notice: '公示',
+    objection: '异议',
+    attachment: '附件',
+    income_line: '收入线',
+    procedure_def: '程序定义',
+    helper: '帮扶责任人',
   },
   actions: {
     auth: { login: '登录', logout: '退出登录', login_failed: '登录失败' },
@@ -263,7 +291,22 @@ export default {
       password_change: '修改密码',
     },
     region: { create: '新增区划', update: '修改区划' },
-    household: { create: '新增农户', update: '修改农户' },
+    household: { create: '新增农户', update: '修改农户', status: '变更状态', import_update: '导入更新农户', export: '导出农户' },
+    member: { add: '新增成员', update: '修改成员', leave: '成员迁出', import_update: '导入更新成员' },
+    procedure: {
+      start: '发起程序',
+      sign: '签字同意',
+      approve: '签字同意',
+      reject: '退回',
+      complete: '程序办结',
+      cancel: '撤销程序',
+      publish: '发布公示',
+      objection: '登记异议',
+      answer: '答复异议',
+      define: '修改程序定义',
+    },
+    attachment: { upload: '上传附件' },
+    income_line: { set: '设置收入线' },
     token: { create: '创建令牌', revoke: '吊销令牌' },
     demo: { load: '装入演示数据' },
     import: { regions: '导入区划' },

@@ -1,23 +1,31 @@
 import { describe, expect, it } from 'vitest'
-import { homePath, menuFor, permissionFor } from './menu'
+import { canOpen, homePath, menuFor, menuTree, permissionFor } from './menu'
 
 const keys = (perms: string[]) => menuFor(perms).map((m) => m.key)
 
 describe('menuFor', () => {
   it('gives the admin every entry in a fixed order', () => {
     const all = ['audit.verify', 'user.write', 'user.read', 'household.read', 'region.write', 'region.read', 'dashboard.read', 'audit.read']
-    expect(keys(all)).toEqual(['dashboard', 'regions', 'households', 'users', 'audit'])
+    expect(keys(all)).toEqual(['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'users', 'audit'])
   })
   it('gives a county poverty office its working screens but not users or audit', () => {
-    expect(keys(['dashboard.read', 'region.read', 'household.read'])).toEqual(['dashboard', 'regions', 'households'])
+    const office = ['dashboard.read', 'region.read', 'household.read', 'household.write', 'household.export', 'registry.import', 'procedure.sign']
+    expect(keys(office)).toEqual(['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange'])
   })
   it('gives an auditor the audit trail', () => {
-    expect(keys(['dashboard.read', 'region.read', 'household.read', 'audit.read', 'audit.verify'])).toEqual([
+    expect(keys(['dashboard.read', 'region.read', 'household.read', 'household.export', 'audit.read', 'audit.verify'])).toEqual([
       'dashboard',
       'regions',
       'households',
+      'procedures',
+      'registry-stats',
+      'adjustment',
+      'exchange',
       'audit',
     ])
+  })
+  it('gives a helper the register and sign-offs but not the office statistics', () => {
+    expect(keys(['region.read', 'household.read', 'procedure.sign'])).toEqual(['regions', 'households', 'procedures'])
   })
   it('does not show an entry for a write permission alone', () => {
     expect(keys(['user.write', 'region.write'])).toEqual([])
@@ -41,6 +49,33 @@ describe('permissionFor', () => {
   it('maps paths to the permission they need', () => {
     expect(permissionFor('/users')).toBe('user.read')
     expect(permissionFor('/audit/12')).toBe('audit.read')
+    expect(permissionFor('/households/7')).toBe('household.read')
+    expect(permissionFor('/registry/stats')).toBe('household.read')
+    expect(permissionFor('/exchange')).toBe('registry.import')
     expect(permissionFor('/login')).toBeNull()
+    expect(permissionFor('/householdsx')).toBeNull()
+  })
+})
+
+describe('canOpen', () => {
+  it('needs any of the entry\'s permissions and all it requires', () => {
+    expect(canOpen('/exchange', ['household.export', 'region.read'])).toBe(true)
+    expect(canOpen('/exchange', ['household.read'])).toBe(false)
+    expect(canOpen('/adjustment', ['household.read'])).toBe(false)
+    expect(canOpen('/adjustment', ['household.read', 'dashboard.read'])).toBe(true)
+    expect(canOpen('/procedures/3', ['household.read'])).toBe(true)
+    expect(canOpen('/print/card/1', [])).toBe(true)
+  })
+})
+
+describe('menuTree', () => {
+  it('groups the identification screens under one sub-menu, in order', () => {
+    const tree = menuTree(menuFor(['dashboard.read', 'household.read', 'user.read', 'registry.import', 'region.read']))
+    expect(tree.map((g) => [g.key, g.group, g.items.map((i) => i.key)])).toEqual([
+      ['dashboard', false, ['dashboard']],
+      ['regions', false, ['regions']],
+      ['menu.identification', true, ['households', 'procedures', 'registry-stats', 'adjustment', 'exchange']],
+      ['users', false, ['users']],
+    ])
   })
 })

@@ -6,6 +6,14 @@ export type Permission =
   | 'region.read'
   | 'region.write'
   | 'household.read'
+  | 'household.write'
+  | 'household.export'
+  | 'registry.import'
+  | 'procedure.start'
+  | 'procedure.sign'
+  | 'objection.lodge'
+  | 'procedure.define'
+  | 'incomeline.write'
   | 'user.read'
   | 'user.write'
   | 'audit.read'
@@ -14,22 +22,90 @@ export type Permission =
 export interface MenuItem {
   key: string
   path: string
-  permission: Permission
+  // the entry shows when the user has any of these
+  permission: Permission | Permission[]
+  // … and all of these
+  requires?: Permission[]
   icon: string
   label: string // i18n key
+  group?: string // i18n key of the sub-menu it belongs to
 }
 
 export const menuItems: MenuItem[] = [
   { key: 'dashboard', path: '/dashboard', permission: 'dashboard.read', icon: 'Odometer', label: 'menu.dashboard' },
   { key: 'regions', path: '/regions', permission: 'region.read', icon: 'MapLocation', label: 'menu.regions' },
-  { key: 'households', path: '/households', permission: 'household.read', icon: 'House', label: 'menu.households' },
+  { key: 'households', path: '/households', permission: 'household.read', icon: 'House', label: 'menu.households', group: 'menu.identification' },
+  {
+    key: 'procedures',
+    path: '/procedures',
+    permission: 'household.read',
+    icon: 'Stamp',
+    label: 'menu.procedures',
+    group: 'menu.identification',
+  },
+  {
+    key: 'registry-stats',
+    path: '/registry/stats',
+    permission: 'household.read',
+    requires: ['dashboard.read'],
+    icon: 'PieChart',
+    label: 'menu.registryStats',
+    group: 'menu.identification',
+  },
+  {
+    key: 'adjustment',
+    path: '/adjustment',
+    permission: 'household.read',
+    requires: ['dashboard.read'],
+    icon: 'Switch',
+    label: 'menu.adjustment',
+    group: 'menu.identification',
+  },
+  {
+    key: 'exchange',
+    path: '/exchange',
+    // the kinds list then says what each user may import or export (admin: regions, audit)
+    permission: ['registry.import', 'household.export', 'region.write', 'audit.read'],
+    requires: ['region.read'],
+    icon: 'Files',
+    label: 'menu.exchange',
+    group: 'menu.identification',
+  },
   { key: 'users', path: '/users', permission: 'user.read', icon: 'User', label: 'menu.users' },
   { key: 'audit', path: '/audit', permission: 'audit.read', icon: 'Tickets', label: 'menu.audit' },
 ]
 
+function allowed(m: MenuItem, have: Set<string>): boolean {
+  const any = Array.isArray(m.permission) ? m.permission : [m.permission]
+  return any.some((p) => have.has(p)) && (m.requires ?? []).every((p) => have.has(p))
+}
+
 export function menuFor(permissions: readonly string[] | null | undefined): MenuItem[] {
   const have = new Set(permissions ?? [])
-  return menuItems.filter((m) => have.has(m.permission))
+  return menuItems.filter((m) => allowed(m, have))
+}
+
+export interface MenuGroup {
+  key: string // the group's i18n key, or the item's key for a top-level entry
+  label: string
+  icon: string
+  items: MenuItem[]
+  group: boolean
+}
+
+// The menu as the layout draws it: top-level entries and sub-menus, in order.
+export function menuTree(items: MenuItem[]): MenuGroup[] {
+  const out: MenuGroup[] = []
+  for (const m of items) {
+    if (!m.group) {
+      out.push({ key: m.key, label: m.label, icon: m.icon, items: [m], group: false })
+      continue
+    }
+    const g = out.find((x) => x.group && x.key === m.group)
+    if (g) g.items.push(m)
+    else out.push({ key: m.group, label: m.group, icon: 'Aim', items: [m], group: true })
+  }
+  return out
 }
 
 // Where to land after signing in (or on "/"): the first menu entry the user
@@ -38,8 +114,25 @@ export function homePath(permissions: readonly string[] | null | undefined): str
   return menuFor(permissions)[0]?.path ?? null
 }
 
-// The permission a path needs (by its first segment), or null for open paths.
+// The menu entry a path belongs to (the longest matching path prefix).
+export function entryFor(path: string): MenuItem | null {
+  let best: MenuItem | null = null
+  for (const m of menuItems) {
+    if ((path === m.path || path.startsWith(m.path + '/')) && (!best || m.path.length > best.path.length)) best = m
+  }
+  return best
+}
+
+// The permission a path needs (the first of its entry's), or null for open paths.
 export function permissionFor(path: string): Permission | null {
-  const first = '/' + (path.split('/')[1] ?? '')
-  return menuItems.find((m) => m.path === first)?.permission ?? null
+  const m = entryFor(path)
+  if (!m) return null
+  return Array.isArray(m.permission) ? m.permission[0] : m.permission
+}
+
+// Whether a user with these permissions may open path (paths outside the menu are open;
+// the server decides about those).
+export function canOpen(path: string, permissions: readonly string[] | null | undefined): boolean {
+  const m = entryFor(path)
+  return !m || allowed(m, new Set(permissions ?? []))
 }

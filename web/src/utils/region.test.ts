@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { ancestors, regionPath } from './region'
+import { ancestors, levelOf, regionPath } from './region'
+
+describe('levelOf', () => {
+  it('reads the level from the code', () => {
+    expect(levelOf('320900000000')).toBe('city')
+    expect(levelOf('320921000000')).toBe('county')
+    expect(levelOf('320921100000')).toBe('town')
+    expect(levelOf('320921100201')).toBe('village')
+    expect(levelOf('x')).toBe('')
+  })
+})
 
 describe('ancestors', () => {
   it('walks city → county → town → village', () => {

@@ -18,6 +18,12 @@ export function ancestors(code: string): string[] {
   return out
 }
 
+// The level of a 12-digit code, from how many of its segments are set.
+export function levelOf(code: string): 'city' | 'county' | 'town' | 'village' | '' {
+  if (!/^\d{12}$/.test(code)) return ''
+  return (['city', 'county', 'town', 'village'] as const)[ancestors(code).length - 1] ?? ''
+}
+
 // The cascader path from root to code, or [code] when code is not under root.
 export function regionPath(code: string, root: string): string[] {
   if (!code) return []
