@@ -16,6 +16,7 @@ import (
 	"sunshine/internal/audit"
 	"sunshine/internal/dashboard"
 	"sunshine/internal/db"
+	"sunshine/internal/duty"
 	"sunshine/internal/exchange"
 	"sunshine/internal/httpx"
 	"sunshine/internal/region"
@@ -48,12 +49,17 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Exchange = &exchange.Service{DB: d}
 	a.Exchange.Register(a.Regions.Exchange())
 	a.Exchange.Register(auditKind())
+	a.Exchange.Register(registry.HouseholdsKind())
+	a.Exchange.Register(registry.MembersKind())
+	a.Exchange.Register(duty.HelpersKind())
+	a.Exchange.Register(duty.AssignmentsKind())
 	a.Router = httpx.NewRouter(log)
 	a.Accounts.Routes(a.Router)
 	a.Regions.Routes(a.Router)
 	a.Registry.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)
 	a.Audit.Routes(a.Router)
+	a.Exchange.Routes(a.Router)
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return a
 }

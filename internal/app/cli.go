@@ -37,8 +37,9 @@ Usage:
   sunshine user passwd --username U [--password P]
   sunshine user disable --username U
   sunshine audit verify                                                  recompute the audit hash chain
-  sunshine import KIND FILE [--valid-only]                               import a CSV/XLSX file (kinds: regions)
-  sunshine export KIND [--format csv|xlsx] [--out FILE]                  export (kinds: regions, audit)
+  sunshine import KIND FILE [--valid-only]                               import a CSV/XLSX file (kinds: regions,
+                                                                         households, members, helpers, assignments)
+  sunshine export KIND [--format csv|xlsx] [--out FILE]                  export (the same kinds, and audit)
   sunshine version
 
 Every command takes --db (postgres://… or sqlite:PATH; env SUNSHINE_DB), --data DIR (env
@@ -358,11 +359,14 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 			for _, r := range rep.Rejected {
 				fmt.Fprintf(stderr, "  %s\n", r.Error())
 			}
+			if more := rep.RejectedTotal - len(rep.Rejected); more > 0 {
+				fmt.Fprintf(stderr, "  …另有 %d 行错误 (%d more rejected rows)\n", more, more)
+			}
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s: %d rows, %d inserted, %d updated, %d unchanged, %d rejected (sha256 %s)\n",
-				kind, rep.Rows, rep.Inserted, rep.Updated, rep.Unchanged, len(rep.Rejected), rep.SHA256)
+				kind, rep.Rows, rep.Inserted, rep.Updated, rep.Unchanged, rep.RejectedTotal, rep.SHA256)
 			return nil
 		})
 }

@@ -12,9 +12,11 @@ import (
 	"net/url"
 	"testing"
 
+	"sunshine/internal/auth"
 	"sunshine/internal/db"
 	"sunshine/internal/db/dbtest"
 	"sunshine/internal/demo"
+	"sunshine/internal/registry"
 )
 
 // testScale is two counties with a few villages each: enough to prove nothing crosses them.
@@ -135,10 +137,19 @@ func (h *harness) registryFixture(county string) registryIDs {
 		WHERE h.region_code BETWEEN ? AND ? AND h.status = 'registered' GROUP BY h.id ORDER BY h.id LIMIT 1`, lo, hi).Scan(&r.household, &r.member); err != nil {
 		h.t.Fatal("fixture household: ", err)
 	}
-	if err := q.QueryRowContext(ctx, `SELECT MIN(id) FROM procedures WHERE region_code BETWEEN ? AND ? AND status = 'open'`, lo, hi).Scan(&r.procedure); err != nil {
+	// An open exit procedure on a registered household of its own, so the member above stays editable.
+	var target int64
+	if err := q.QueryRowContext(ctx, `SELECT MAX(h.id) FROM households h WHERE h.region_code BETWEEN ? AND ? AND h.status = 'registered'
+		AND NOT EXISTS (SELECT 1 FROM procedures p WHERE p.household_id = h.id AND p.status = 'open')`, lo, hi).Scan(&target); err != nil {
+		h.t.Fatal("fixture procedure household: ", err)
+	}
+	office := &auth.Principal{UserID: 1, Name: "fixture", Role: auth.PovertyOffice, Scope: county + "000000"}
+	p, err := h.app.Registry.Start(ctx, office, target, registry.ProcExit, "fixture")
+	if err != nil {
 		h.t.Fatal("fixture procedure: ", err)
 	}
-	err := h.app.DB.InTx(ctx, func(tx *db.Tx) error {
+	r.procedure = p.ID
+	err = h.app.DB.InTx(ctx, func(tx *db.Tx) error {
 		now := db.Time(tx.Now)
 		n, err := tx.InsertID(ctx, `INSERT INTO publicity_notices (procedure_id, step, region_code, title, body, starts_at, ends_at, created_by, created_at)
 			SELECT id, step, region_code, 'fixture', 'fixture', ?, ?, 1, ? FROM procedures WHERE id = ? RETURNING id`, now, now, now, r.procedure)

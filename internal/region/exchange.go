@@ -27,8 +27,10 @@ func (s *Service) Exchange() exchange.Kind {
 			{Name: "weak_lax", Aliases: []string{"软弱涣散村", "软弱涣散"}},
 			{Name: "area", Aliases: []string{"片区"}},
 		}},
-		Apply:  s.applyRow,
-		Export: exportRegions,
+		ImportAction: auth.RegionWrite,
+		ExportAction: auth.RegionRead,
+		Apply:        s.applyRow,
+		Export:       exportRegions,
 	}
 }
 

@@ -432,6 +432,10 @@ func (s *Service) Define(ctx context.Context, p *auth.Principal, kind ProcKind, 
 	if err := p.Require(auth.ProcedureDefine); err != nil {
 		return d, err
 	}
+	// The chains are the city's: a county administrator may not change them for everyone.
+	if l := regioncode.LevelOf(p.Scope); !p.Root && l != regioncode.City && l != regioncode.Province {
+		return d, errs.E(errs.Forbidden, "程序定义须由市级管理员修改")
+	}
 	if err := d.Validate(); err != nil {
 		return d, err
 	}

@@ -96,6 +96,9 @@ func (s *Service) File(ctx context.Context, p *auth.Principal, id int64) (Househ
 	if f.History, err = s.Audit.History(ctx, "household", strconv.FormatInt(id, 10), 200); err != nil {
 		return f, err
 	}
+	if f.History == nil {
+		f.History = []audit.Event{} // an imported household may have no events of its own yet
+	}
 	return f, nil
 }
 

@@ -39,10 +39,10 @@ func (e *Error) Error() string { return e.Reason }
 // can report every bad row of a file in one pass. Column is the canonical
 // name when the column is in the schema, else the header text, else "".
 type RowError struct {
-	Line   int
-	Column string
-	Code   string
-	Reason string
+	Line   int    `json:"line"`
+	Column string `json:"column"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
 }
 
 func (e *RowError) Error() string {
