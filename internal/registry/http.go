@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"mime"
 	"net/http"
 	"strconv"
@@ -16,19 +17,46 @@ import (
 func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("GET /api/v1/households", auth.HouseholdRead, s.handleList)
 	rt.Handle("POST /api/v1/households", auth.HouseholdWrite, s.handleCreate)
-	rt.Handle("GET /api/v1/households/{id}", auth.HouseholdRead, s.handleFile)
-	rt.Handle("PUT /api/v1/households/{id}", auth.HouseholdWrite, s.handleUpdate)
-	rt.Handle("POST /api/v1/households/{id}/members", auth.HouseholdWrite, s.handleAddMember)
-	rt.Handle("PUT /api/v1/members/{id}", auth.HouseholdWrite, s.handleUpdateMember)
-	rt.Handle("POST /api/v1/members/{id}/leave", auth.HouseholdWrite, s.handleLeave)
-	rt.Handle("POST /api/v1/households/{id}/procedures", auth.ProcedureStart, s.handleStart)
+	rt.Handle("GET /api/v1/households/{id}", auth.HouseholdRead, byID(s.File))
+	rt.Handle("PUT /api/v1/households/{id}", auth.HouseholdWrite, withBody(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct {
+			Version   int64          `json:"version"`
+			Household HouseholdInput `json:"household"`
+		}) (Household, error) {
+			return s.Update(ctx, p, id, in.Version, in.Household)
+		}))
+	rt.Handle("POST /api/v1/households/{id}/members", auth.HouseholdWrite, withBody(http.StatusCreated, s.AddMember))
+	rt.Handle("PUT /api/v1/members/{id}", auth.HouseholdWrite, withBody(http.StatusOK, s.UpdateMember))
+	rt.Handle("POST /api/v1/members/{id}/leave", auth.HouseholdWrite, withBody(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct{ On, Reason string }) (Member, error) {
+			return s.LeaveMember(ctx, p, id, strings.TrimSpace(in.On), strings.TrimSpace(in.Reason))
+		}))
+	rt.Handle("POST /api/v1/households/{id}/procedures", auth.ProcedureStart, withBody(http.StatusCreated,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct {
+			Kind   ProcKind `json:"kind"`
+			Reason string   `json:"reason"`
+		}) (Procedure, error) {
+			return s.Start(ctx, p, id, in.Kind, in.Reason)
+		}))
 	rt.Handle("GET /api/v1/procedures", auth.HouseholdRead, s.handleProcedures)
-	rt.Handle("GET /api/v1/procedures/{id}", auth.HouseholdRead, s.handleProcedure)
-	rt.Handle("POST /api/v1/procedures/{id}/sign", auth.ProcedureSign, s.handleSign)
-	rt.Handle("POST /api/v1/procedures/{id}/notices", auth.ProcedureSign, s.handlePublish)
-	rt.Handle("POST /api/v1/procedures/{id}/objections", auth.ObjectionLodge, s.handleObject)
-	rt.Handle("POST /api/v1/procedures/{id}/cancel", auth.ProcedureStart, s.handleCancel)
-	rt.Handle("POST /api/v1/objections/{id}/answer", auth.HouseholdWrite, s.handleAnswer)
+	rt.Handle("GET /api/v1/procedures/{id}", auth.HouseholdRead, byID(s.Procedure))
+	rt.Handle("POST /api/v1/procedures/{id}/sign", auth.ProcedureSign, withBody(http.StatusOK, s.Sign))
+	rt.Handle("POST /api/v1/procedures/{id}/notices", auth.ProcedureSign, withBody(http.StatusCreated,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Title, Body string }) (Notice, error) {
+			return s.Publish(ctx, p, id, in.Title, in.Body)
+		}))
+	rt.Handle("POST /api/v1/procedures/{id}/objections", auth.ObjectionLodge, withBody(http.StatusCreated,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Content, Contact string }) (Objection, error) {
+			return s.Object(ctx, p, id, in.Content, in.Contact)
+		}))
+	rt.Handle("POST /api/v1/procedures/{id}/cancel", auth.ProcedureStart, withBody(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Reason string }) (Procedure, error) {
+			return s.Cancel(ctx, p, id, in.Reason)
+		}))
+	rt.Handle("POST /api/v1/objections/{id}/answer", auth.HouseholdWrite, withBody(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Answer string }) (Objection, error) {
+			return s.Answer(ctx, p, id, in.Answer)
+		}))
 	rt.Handle("GET /api/v1/procedure-defs", auth.HouseholdRead, s.handleDefs)
 	rt.Handle("PUT /api/v1/procedure-defs/{kind}", auth.ProcedureDefine, s.handleDefine)
 	rt.Handle("POST /api/v1/attachments", auth.ProcedureSign, s.handleUpload)
@@ -113,113 +141,6 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Service) handleFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := s.File(r.Context(), auth.From(r.Context()), id)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, f)
-	return nil
-}
-
-func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Version   int64          `json:"version"`
-		Household HouseholdInput `json:"household"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	h, err := s.Update(r.Context(), auth.From(r.Context()), id, in.Version, in.Household)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, h)
-	return nil
-}
-
-func (s *Service) handleAddMember(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in MemberInput
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	m, err := s.AddMember(r.Context(), auth.From(r.Context()), id, in)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, m)
-	return nil
-}
-
-func (s *Service) handleUpdateMember(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in MemberInput
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	m, err := s.UpdateMember(r.Context(), auth.From(r.Context()), id, in)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, m)
-	return nil
-}
-
-func (s *Service) handleLeave(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		On     string `json:"on"`
-		Reason string `json:"reason"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	m, err := s.LeaveMember(r.Context(), auth.From(r.Context()), id, strings.TrimSpace(in.On), strings.TrimSpace(in.Reason))
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, m)
-	return nil
-}
-
-func (s *Service) handleStart(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Kind   ProcKind `json:"kind"`
-		Reason string   `json:"reason"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	pr, err := s.Start(r.Context(), auth.From(r.Context()), id, in.Kind, in.Reason)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, pr)
-	return nil
-}
-
 func (s *Service) handleProcedures(w http.ResponseWriter, r *http.Request) error {
 	page, err := httpx.PageOf(r)
 	if err != nil {
@@ -236,114 +157,6 @@ func (s *Service) handleProcedures(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	httpx.Write(w, http.StatusOK, httpx.NewList(list, page.Limit, func(p Procedure) string { return strconv.FormatInt(p.ID, 10) }))
-	return nil
-}
-
-func (s *Service) handleProcedure(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	pr, err := s.Procedure(r.Context(), auth.From(r.Context()), id)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, pr)
-	return nil
-}
-
-func (s *Service) handleSign(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in SignInput
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	pr, err := s.Sign(r.Context(), auth.From(r.Context()), id, in)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, pr)
-	return nil
-}
-
-func (s *Service) handlePublish(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Title string `json:"title"`
-		Body  string `json:"body"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	n, err := s.Publish(r.Context(), auth.From(r.Context()), id, in.Title, in.Body)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, n)
-	return nil
-}
-
-func (s *Service) handleObject(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Content string `json:"content"`
-		Contact string `json:"contact"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	o, err := s.Object(r.Context(), auth.From(r.Context()), id, in.Content, in.Contact)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, o)
-	return nil
-}
-
-func (s *Service) handleAnswer(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Answer string `json:"answer"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	o, err := s.Answer(r.Context(), auth.From(r.Context()), id, in.Answer)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, o)
-	return nil
-}
-
-func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	pr, err := s.Cancel(r.Context(), auth.From(r.Context()), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, pr)
 	return nil
 }
 
@@ -473,4 +286,41 @@ func (s *Service) handleStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.Write(w, http.StatusOK, st)
 	return nil
+}
+
+// byID adapts a service read of one object by its path id.
+func byID[Out any](fn func(context.Context, *auth.Principal, int64) (Out, error)) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := httpx.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		out, err := fn(r.Context(), auth.From(r.Context()), id)
+		if err != nil {
+			return err
+		}
+		httpx.Write(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+// withBody adapts a service operation on the object at the path id with a JSON body: the
+// shape most registry writes share (decode strictly, call, answer with the result).
+func withBody[In, Out any](status int, fn func(context.Context, *auth.Principal, int64, In) (Out, error)) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := httpx.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := httpx.Decode(r, &in); err != nil {
+			return err
+		}
+		out, err := fn(r.Context(), auth.From(r.Context()), id, in)
+		if err != nil {
+			return err
+		}
+		httpx.Write(w, status, out)
+		return nil
+	}
 }
