@@ -34,6 +34,7 @@ type App struct {
 	Registry  *registry.Service
 	Dashboard *dashboard.Service
 	Exchange  *exchange.Service
+	Duty      *duty.Service
 	Router    *httpx.Router
 	Metrics   *prometheus.Registry
 }
@@ -57,6 +58,8 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Accounts.Routes(a.Router)
 	a.Regions.Routes(a.Router)
 	a.Registry.Routes(a.Router)
+	a.Duty = &duty.Service{DB: d, Audit: a.Audit, Registry: a.Registry}
+	a.Duty.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)
 	a.Audit.Routes(a.Router)
 	a.Exchange.Routes(a.Router)

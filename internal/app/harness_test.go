@@ -123,7 +123,7 @@ func decode[T any](t testing.TB, b []byte) T {
 }
 
 // registryIDs are objects of one county the scope tests aim at.
-type registryIDs struct{ household, member, procedure, objection, attachment int64 }
+type registryIDs struct{ household, member, procedure, objection, attachment, helper, helper2 int64 }
 
 // registryFixture finds a registered household with a member and an open procedure in the
 // county, and gives the procedure a notice with an objection and a signature attachment.
@@ -142,6 +142,10 @@ func (h *harness) registryFixture(county string) registryIDs {
 	if err := q.QueryRowContext(ctx, `SELECT MAX(h.id) FROM households h WHERE h.region_code BETWEEN ? AND ? AND h.status = 'registered'
 		AND NOT EXISTS (SELECT 1 FROM procedures p WHERE p.household_id = h.id AND p.status = 'open')`, lo, hi).Scan(&target); err != nil {
 		h.t.Fatal("fixture procedure household: ", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT MIN(helper_id), MAX(helper_id) FROM assignments WHERE region_code BETWEEN ? AND ? AND to_date IS NULL`,
+		lo, hi).Scan(&r.helper, &r.helper2); err != nil {
+		h.t.Fatal("fixture helpers: ", err)
 	}
 	office := &auth.Principal{UserID: 1, Name: "fixture", Role: auth.PovertyOffice, Scope: county + "000000"}
 	p, err := h.app.Registry.Start(ctx, office, target, registry.ProcExit, "fixture")

@@ -8,7 +8,7 @@ var permissions = map[Role][]Action{
 	Admin: {DashboardRead, RegionRead, RegionWrite, HouseholdRead, UserRead, UserWrite, AuditRead, AuditVerify,
 		ProcedureDefine, IncomeLineWrite},
 	PovertyOffice: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, HouseholdExport, RegistryImport,
-		ProcedureStart, ProcedureSign, ObjectionLodge, IncomeLineWrite},
+		ProcedureStart, ProcedureSign, ObjectionLodge, IncomeLineWrite, DutyWrite},
 	VillageCadre: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, ProcedureStart, ProcedureSign, ObjectionLodge},
 	Helper:       {RegionRead, HouseholdRead, ProcedureSign},
 	CivilAffairs: {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},

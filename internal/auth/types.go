@@ -60,6 +60,7 @@ const (
 	ObjectionLodge  Action = "objection.lodge"  // record an objection to a publicity notice
 	ProcedureDefine Action = "procedure.define" // change the sign-off chains
 	IncomeLineWrite Action = "incomeline.write" // set the yearly income line
+	DutyWrite       Action = "duty.write"       // helpers and their households (帮扶责任)
 )
 
 // Principal is the signed-in user (or API token) a request acts as.

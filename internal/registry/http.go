@@ -79,7 +79,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := Filter{Region: q.Get("region"), Status: Status(q.Get("status")), Type: Type(q.Get("type")), Cause: q.Get("cause"),
-		Gap: q.Get("gap"), Query: strings.TrimSpace(q.Get("q")), After: after, Limit: page.Limit + 1}
+		Gap: q.Get("gap"), Query: strings.TrimSpace(q.Get("q")), NoHelper: q.Get("no_helper") == "1", After: after, Limit: page.Limit + 1}
 	if f.IncomeMin, err = optInt(q.Get("income_min"), "income_min"); err != nil {
 		return err
 	}

@@ -364,3 +364,9 @@ func contains(xs []string, s string) bool {
 	}
 	return false
 }
+
+// Household returns a household the principal may read, inside q (a transaction of a domain
+// above the registry, such as responsibility, that acts on it).
+func (s *Service) Household(ctx context.Context, q db.Queryer, p *auth.Principal, id int64) (Household, error) {
+	return s.visible(ctx, q, p, auth.HouseholdRead, id)
+}

@@ -210,6 +210,9 @@ func listHouseholds(ctx context.Context, q db.Queryer, f Filter) ([]HouseholdRow
 	default:
 		add("h.g_" + f.Gap + " = 'gap'") // f.Gap is checked against GuaranteeNames by the service
 	}
+	if f.NoHelper {
+		add("NOT EXISTS (SELECT 1 FROM assignments a WHERE a.household_id = h.id AND a.to_date IS NULL)")
+	}
 	if f.Query != "" {
 		add("(h.household_no = ? OR h.head_name LIKE ? OR h.head_id_number = ?)", f.Query, f.Query+"%", strings.ToUpper(f.Query))
 	}

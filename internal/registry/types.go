@@ -362,6 +362,7 @@ type Filter struct {
 	IncomeMin *int64 // fen, inclusive
 	IncomeMax *int64 // fen, inclusive
 	Query     string // household number or head's name prefix
+	NoHelper  bool   // only households without a current helper
 	After     Cursor
 	Limit     int
 }
