@@ -60,6 +60,9 @@ func loadRegistry(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []regio
 	if err := helpersAndAssignments(ctx, tx, r, villages); err != nil {
 		return err
 	}
+	if err := teamsAndSecretaries(ctx, tx, r, villages); err != nil {
+		return err
+	}
 	return proceduresUnderWay(ctx, tx, r)
 }
 
@@ -241,4 +244,36 @@ func signer(users map[string][2]any, s registry.Step, code string) [2]any {
 		return u
 	}
 	return users["admin"]
+}
+
+var units = []string{"市发改委", "市财政局", "市农业农村局", "县委组织部", "县人民医院", "市供电公司", "县农商行", "市教育局"}
+
+// teamsAndSecretaries stations a work team or a first secretary in most weak and 软弱涣散
+// villages; about one in five is left uncovered for the coverage check to find.
+func teamsAndSecretaries(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []region.Region) error {
+	now := db.Time(tx.Now)
+	var teams, secs [][]any
+	ref := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, v := range villages {
+		if v.WeakLevel == "" && !v.WeakLax || r.IntN(5) == 0 {
+			continue
+		}
+		unit := units[r.IntN(len(units))]
+		from := ref.AddDate(-r.IntN(2), -r.IntN(12), 0).Format(db.DateLayout)
+		if r.IntN(2) == 0 {
+			members := fmt.Sprintf(`[{"name":%q,"phone":"","employer":%q,"position":"队员"},{"name":%q,"phone":"","employer":%q,"position":"队员"}]`,
+				personName(r), unit, personName(r), unit)
+			teams = append(teams, []any{v.Code, unit + "驻" + v.Name + "工作队", unit, personName(r), fmt.Sprintf("13%d%08d", 5+r.IntN(5), r.IntN(1e8)), members, from, now, now})
+			continue
+		}
+		birth := ref.AddDate(-30-r.IntN(20), -r.IntN(12), -r.IntN(28))
+		secs = append(secs, []any{v.Code, personName(r), idcard.Make("320902", birth, r.IntN(500), idcard.Sex(r.IntN(2))),
+			fmt.Sprintf("13%d%08d", 5+r.IntN(5), r.IntN(1e8)), unit, "副科长", from, ref.AddDate(2, 0, 0).Format(db.DateLayout), now, now})
+	}
+	if err := db.BulkInsert(ctx, tx, "work_teams", []string{"region_code", "name", "dispatching_unit", "leader_name", "leader_phone",
+		"members_json", "from_date", "created_at", "updated_at"}, teams); err != nil {
+		return err
+	}
+	return db.BulkInsert(ctx, tx, "first_secretaries", []string{"region_code", "name", "id_number", "phone", "dispatching_unit",
+		"position", "term_from", "term_to", "created_at", "updated_at"}, secs)
 }

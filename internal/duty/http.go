@@ -19,6 +19,64 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("POST /api/v1/helpers/{id}/reassign", auth.DutyWrite, s.handleReassign)
 	rt.Handle("POST /api/v1/households/{id}/helper", auth.DutyWrite, s.handleAssign)
 	rt.Handle("GET /api/v1/duty/coverage", auth.HouseholdRead, s.handleCoverage)
+	rt.Handle("GET /api/v1/duty/villages", auth.HouseholdRead, s.handleVillages)
+	rt.Handle("POST /api/v1/work-teams", auth.DutyWrite, s.handleAddTeam)
+	rt.Handle("POST /api/v1/work-teams/{id}/end", auth.DutyWrite, s.handleEndTeam)
+	rt.Handle("POST /api/v1/first-secretaries", auth.DutyWrite, s.handleAddSecretary)
+}
+
+func (s *Service) handleVillages(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.Villages(r.Context(), auth.From(r.Context()), r.URL.Query().Get("region"), r.URL.Query().Get("uncovered") == "1")
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Service) handleAddTeam(w http.ResponseWriter, r *http.Request) error {
+	var in WorkTeam
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.AddTeam(r.Context(), auth.From(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Service) handleEndTeam(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ToDate string `json:"to_date"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.EndTeam(r.Context(), auth.From(r.Context()), id, strings.TrimSpace(in.ToDate))
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Service) handleAddSecretary(w http.ResponseWriter, r *http.Request) error {
+	var in Secretary
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	sec, err := s.AddSecretary(r.Context(), auth.From(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusCreated, sec)
+	return nil
 }
 
 func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {

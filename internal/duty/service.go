@@ -266,6 +266,8 @@ type Coverage struct {
 	WithoutHelper      []registry.HouseholdRow `json:"without_helper"`
 	WithoutHelperTotal int64                   `json:"without_helper_total"`
 	Overloaded         []Load                  `json:"overloaded"`
+	WeakVillages       int                     `json:"weak_villages"`
+	WeakUncovered      []VillageDuty           `json:"weak_uncovered"` // weak or 软弱涣散 villages with no team or secretary
 }
 
 // Load is a helper with more households than the configured maximum.
@@ -296,8 +298,20 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, region string
 		return c, err
 	}
 	c.WithoutHelperTotal = c.Registered - c.Covered
-	c.Overloaded, err = overloaded(ctx, q, lo, hi, maxLoad)
-	return c, err
+	if c.Overloaded, err = overloaded(ctx, q, lo, hi, maxLoad); err != nil {
+		return c, err
+	}
+	all, err := s.Villages(ctx, p, c.RegionCode, false)
+	if err != nil {
+		return c, err
+	}
+	c.WeakVillages, c.WeakUncovered = len(all), []VillageDuty{}
+	for _, v := range all {
+		if !v.Covered {
+			c.WeakUncovered = append(c.WeakUncovered, v)
+		}
+	}
+	return c, nil
 }
 
 func (s *Service) record(ctx context.Context, tx *db.Tx, p *auth.Principal, action string, helperID int64, region string, before, after any) error {
