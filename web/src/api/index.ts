@@ -18,6 +18,7 @@ import type {
 } from './types'
 
 export * from './types'
+export * from './duty'
 export { ApiError, setCsrfToken, setUnauthorizedHandler } from './client'
 
 const enc = encodeURIComponent

@@ -1,8 +1,10 @@
 // English: the second language. Same keys as zh-CN.ts (checked by i18n.test.ts).
 import registry from './registry.en'
+import duty from './duty.en'
 
 export default {
   ...registry,
+  ...duty,
   app: {
     title: 'Yancheng Sunshine Poverty Alleviation Supervision System',
     shortTitle: 'Sunshine Supervision',
@@ -79,6 +81,9 @@ export default {
     registryStats: 'Statistics',
     adjustment: 'Yearly adjustment',
     exchange: 'Import and export',
+    duty: 'Responsibility',
+    dutyHelpers: 'Helpers',
+    dutyCoverage: 'Coverage',
   },
   header: {
     scope: 'Scope',
@@ -307,6 +312,8 @@ export default {
     token: { create: 'Create token', revoke: 'Revoke token' },
     demo: { load: 'Load demo data' },
     import: { regions: 'Import regions' },
+    helper: { create: 'New helper', update: 'Edit helper', assign: 'Assign helper', reassign: 'Move all households', import_update: 'Import helper' },
+    assignment: { import_update: 'Import pairing' },
   },
   notFound: {
     title: 'Page not found',

@@ -3,9 +3,11 @@
 // (checked by i18n.test.ts). Avoid the characters | @ { } $ in plain text: vue-i18n
 // gives them meaning.
 import registry from './registry.zh-CN'
+import duty from './duty.zh-CN'
 
 export default {
   ...registry,
+  ...duty,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -82,6 +84,9 @@ export default {
     registryStats: '统计分析',
     adjustment: '动态调整',
     exchange: '数据导入导出',
+    duty: '精准帮扶',
+    dutyHelpers: '帮扶责任人',
+    dutyCoverage: '落实情况',
   },
   header: {
     scope: '管辖区划',
@@ -310,6 +315,8 @@ export default {
     token: { create: '创建令牌', revoke: '吊销令牌' },
     demo: { load: '装入演示数据' },
     import: { regions: '导入区划' },
+    helper: { create: '新增帮扶责任人', update: '修改帮扶责任人', assign: '落实帮扶责任人', reassign: '整体移交', import_update: '导入更新帮扶责任人' },
+    assignment: { import_update: '导入结对关系' },
   },
   notFound: {
     title: '页面不存在',

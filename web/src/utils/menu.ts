@@ -18,6 +18,7 @@ export type Permission =
   | 'user.write'
   | 'audit.read'
   | 'audit.verify'
+  | 'duty.write'
 
 export interface MenuItem {
   key: string
@@ -71,6 +72,22 @@ export const menuItems: MenuItem[] = [
     label: 'menu.exchange',
     group: 'menu.identification',
   },
+  {
+    key: 'duty-helpers',
+    path: '/duty/helpers',
+    permission: 'household.read',
+    icon: 'Avatar',
+    label: 'menu.dutyHelpers',
+    group: 'menu.duty',
+  },
+  {
+    key: 'duty-coverage',
+    path: '/duty/coverage',
+    permission: 'household.read',
+    icon: 'DataAnalysis',
+    label: 'menu.dutyCoverage',
+    group: 'menu.duty',
+  },
   { key: 'users', path: '/users', permission: 'user.read', icon: 'User', label: 'menu.users' },
   { key: 'audit', path: '/audit', permission: 'audit.read', icon: 'Tickets', label: 'menu.audit' },
 ]
@@ -93,6 +110,8 @@ export interface MenuGroup {
   group: boolean
 }
 
+const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection' }
+
 // The menu as the layout draws it: top-level entries and sub-menus, in order.
 export function menuTree(items: MenuItem[]): MenuGroup[] {
   const out: MenuGroup[] = []
@@ -103,7 +122,7 @@ export function menuTree(items: MenuItem[]): MenuGroup[] {
     }
     const g = out.find((x) => x.group && x.key === m.group)
     if (g) g.items.push(m)
-    else out.push({ key: m.group, label: m.group, icon: 'Aim', items: [m], group: true })
+    else out.push({ key: m.group, label: m.group, icon: groupIcons[m.group] ?? 'Aim', items: [m], group: true })
   }
   return out
 }
