@@ -123,7 +123,7 @@ func decode[T any](t testing.TB, b []byte) T {
 }
 
 // registryIDs are objects of one county the scope tests aim at.
-type registryIDs struct{ household, member, procedure, objection, attachment, helper, helper2, team int64 }
+type registryIDs struct{ household, member, procedure, objection, attachment, helper, helper2, team, leader int64 }
 
 // registryFixture finds a registered household with a member and an open procedure in the
 // county, and gives the procedure a notice with an objection and a signature attachment.
@@ -166,6 +166,10 @@ func (h *harness) registryFixture(county string) registryIDs {
 		}
 		if r.team, err = tx.InsertID(ctx, `INSERT INTO work_teams (region_code, name, dispatching_unit, leader_name, from_date, created_at, updated_at)
 			VALUES (?, 'fixture', 'fixture', 'fixture', '2025-01-01', ?, ?) RETURNING id`, county+"100201", now, now); err != nil {
+			return err
+		}
+		if r.leader, err = tx.InsertID(ctx, `INSERT INTO responsible_leaders (region_code, name, position, from_date, created_at, updated_at)
+			VALUES (?, 'fixture', 'fixture', '2025-01-01', ?, ?) RETURNING id`, county+"000000", now, now); err != nil {
 			return err
 		}
 		r.attachment, err = tx.InsertID(ctx, `INSERT INTO attachments (sha256, name, content_type, size, data, region_code, uploaded_by, created_at)

@@ -74,7 +74,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		"/api/v1/households/1", "/api/v1/households?limit=2&gap=any&type=dibao", "/api/v1/procedures?limit=3", "/api/v1/procedures?inbox=1",
 		"/api/v1/procedures/1", "/api/v1/procedure-defs", "/api/v1/income-lines", "/api/v1/adjustment?year=2025&region=320921000000",
 		"/api/v1/registry/stats?region=320921000000", "/api/v1/helpers?limit=3", "/api/v1/helpers/1",
-		"/api/v1/duty/coverage?region=320921000000&max_load=2", "/api/v1/duty/villages?region=320921000000"} {
+		"/api/v1/duty/coverage?region=320921000000&max_load=2", "/api/v1/duty/villages?region=320921000000", "/api/v1/leaders?region=320921000000"} {
 		st, body := admin.do("GET", path, nil)
 		req := httptest.NewRequest("GET", h.srv.URL+path, nil)
 		route, params, err := router.FindRoute(req)

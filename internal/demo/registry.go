@@ -270,6 +270,26 @@ func teamsAndSecretaries(ctx context.Context, tx *db.Tx, r *rand.Rand, villages 
 		secs = append(secs, []any{v.Code, personName(r), idcard.Make("320902", birth, r.IntN(500), idcard.Sex(r.IntN(2))),
 			fmt.Sprintf("13%d%08d", 5+r.IntN(5), r.IntN(1e8)), unit, "副科长", from, ref.AddDate(2, 0, 0).Format(db.DateLayout), now, now})
 	}
+	// The leaders who carry the main responsibility: the party secretary of each county and town.
+	var leaders [][]any
+	seen := map[string]bool{}
+	for _, v := range villages {
+		for _, code := range []string{v.Code[:6] + "000000", v.Code[:9] + "000"} {
+			if !seen[code] {
+				seen[code] = true
+				pos := "镇党委书记"
+				if code[6:9] == "000" {
+					pos = "县委书记"
+				}
+				leaders = append(leaders, []any{code, personName(r), pos, fmt.Sprintf("13%d%08d", 5+r.IntN(5), r.IntN(1e8)),
+					ref.AddDate(-1-r.IntN(3), 0, 0).Format(db.DateLayout), now, now})
+			}
+		}
+	}
+	if err := db.BulkInsert(ctx, tx, "responsible_leaders", []string{"region_code", "name", "position", "phone", "from_date",
+		"created_at", "updated_at"}, leaders); err != nil {
+		return err
+	}
 	if err := db.BulkInsert(ctx, tx, "work_teams", []string{"region_code", "name", "dispatching_unit", "leader_name", "leader_phone",
 		"members_json", "from_date", "created_at", "updated_at"}, teams); err != nil {
 		return err

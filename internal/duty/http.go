@@ -23,6 +23,57 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("POST /api/v1/work-teams", auth.DutyWrite, s.handleAddTeam)
 	rt.Handle("POST /api/v1/work-teams/{id}/end", auth.DutyWrite, s.handleEndTeam)
 	rt.Handle("POST /api/v1/first-secretaries", auth.DutyWrite, s.handleAddSecretary)
+	rt.Handle("GET /api/v1/leaders", auth.HouseholdRead, s.handleLeaders)
+	rt.Handle("POST /api/v1/leaders", auth.DutyWrite, s.handleAddLeader)
+	rt.Handle("POST /api/v1/leaders/{id}/end", auth.DutyWrite, s.handleEndLeader)
+}
+
+func (s *Service) handleLeaders(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Leaders(r.Context(), auth.From(r.Context()), r.URL.Query().Get("region"))
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusOK, list)
+	return nil
+}
+
+func (s *Service) handleAddLeader(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		RegionCode string `json:"region_code"`
+		Name       string `json:"name"`
+		Position   string `json:"position"`
+		Phone      string `json:"phone"`
+		FromDate   string `json:"from_date"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	l, err := s.AddLeader(r.Context(), auth.From(r.Context()), Leader{RegionCode: in.RegionCode, Name: in.Name, Position: in.Position,
+		Phone: in.Phone, FromDate: strings.TrimSpace(in.FromDate)})
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusCreated, l)
+	return nil
+}
+
+func (s *Service) handleEndLeader(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ToDate string `json:"to_date"`
+	}
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	l, err := s.EndLeader(r.Context(), auth.From(r.Context()), id, strings.TrimSpace(in.ToDate))
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusOK, l)
+	return nil
 }
 
 func (s *Service) handleVillages(w http.ResponseWriter, r *http.Request) error {

@@ -96,3 +96,46 @@ func TestWeakVillageCoverage(t *testing.T) {
 		t.Fatalf("other county stationing a team: %v", err)
 	}
 }
+
+func TestLeaders(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	if _, err := demo.Load(ctx, d, demo.Scale{Name: "t", Counties: []string{"320921"}, TownsPerCounty: 1, VillagesPerTown: 1, HouseholdsPerVillage: 1}); err != nil {
+		t.Fatal(err)
+	}
+	d.Clock = func() time.Time { return time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC) }
+	reg := &registry.Service{DB: d, Audit: &audit.Service{DB: d}}
+	s := &duty.Service{DB: d, Audit: reg.Audit, Registry: reg}
+	office := &auth.Principal{UserID: 7, Name: "县农办", Role: auth.PovertyOffice, Scope: "320921000000"}
+	if _, err := s.AddLeader(ctx, office, duty.Leader{RegionCode: "320921100201", Name: "村长", Position: "x", FromDate: "2026-01-01"}); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("a village leader: %v", err)
+	}
+	if _, err := s.AddLeader(ctx, office, duty.Leader{RegionCode: "320921999000", Name: "无", Position: "x", FromDate: "2026-01-01"}); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("an unknown town: %v", err)
+	}
+	l, err := s.AddLeader(ctx, office, duty.Leader{RegionCode: "320921100000", Name: "王镇长", Position: "镇长", FromDate: "2026-01-01"})
+	if err != nil || l.RegionName == "" {
+		t.Fatalf("%+v %v", l, err)
+	}
+	if _, err := s.EndLeader(ctx, office, l.ID, "2025-12-31"); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("ending before the start: %v", err)
+	}
+	if _, err := s.EndLeader(ctx, office, l.ID, "2026-05-31"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Leaders(ctx, office, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, x := range list {
+		found = found || x.ID == l.ID && x.ToDate == "2026-05-31"
+	}
+	if !found {
+		t.Fatalf("ended leader not listed with its end date: %+v", list)
+	}
+	other := &auth.Principal{UserID: 8, Role: auth.PovertyOffice, Scope: "320922000000"}
+	if _, err := s.EndLeader(ctx, other, l.ID, "2026-05-31"); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("other county: %v", err)
+	}
+}
