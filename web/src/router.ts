@@ -51,6 +51,7 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'duty.detailTitle' },
       },
       { path: 'duty/coverage', name: 'duty-coverage', component: () => import('./views/duty/CoverageView.vue'), meta: { title: 'menu.dutyCoverage' } },
+      { path: 'duty/villages', name: 'duty-villages', component: () => import('./views/duty/VillagesView.vue'), meta: { title: 'menu.dutyVillages' } },
       { path: 'users', name: 'users', component: () => import('./views/users/UsersView.vue'), meta: { title: 'menu.users' } },
       { path: 'audit', name: 'audit', component: () => import('./views/audit/AuditView.vue'), meta: { title: 'menu.audit' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./views/errors/NotFoundView.vue'), meta: { title: 'notFound.title' } },

@@ -94,3 +94,99 @@ export const dutyApi = {
     post<{ moved: number }>(`/helpers/${id}/reassign`, { to_helper_id, from_date, reason }, { quiet: true }),
   coverage: (region: string, max_load: number) => get<Coverage>('/duty/coverage', { region, max_load }),
 }
+
+// 驻村力量 and 责任领导 (/tmp spec: duty-villages-api.md).
+export interface TeamMember {
+  name: string
+  phone: string
+  employer: string
+  position: string
+}
+
+export interface WorkTeam {
+  id: number
+  region_code: string
+  name: string
+  dispatching_unit: string
+  leader_name: string
+  leader_phone: string
+  members: TeamMember[] | null
+  from_date: string
+  to_date: string | null
+}
+
+export interface WorkTeamInput {
+  region_code: string
+  name: string
+  dispatching_unit: string
+  leader_name: string
+  leader_phone: string
+  members: TeamMember[]
+  from_date: string
+}
+
+export interface Secretary {
+  id: number
+  region_code: string
+  name: string
+  id_number_masked: string
+  phone: string
+  dispatching_unit: string
+  position: string
+  term_from: string
+  term_to: string | null
+}
+
+export interface SecretaryInput {
+  region_code: string
+  name: string
+  id_number: string
+  phone: string
+  dispatching_unit: string
+  position: string
+  term_from: string
+  term_to: string
+}
+
+export interface VillageDuty {
+  code: string
+  name: string
+  weak_level: '' | 'province_200' | 'province_60' | 'city' | 'county'
+  weak_lax: boolean
+  covered: boolean
+  teams: WorkTeam[] | null
+  secretaries: Secretary[] | null
+}
+
+export interface Leader {
+  id: number
+  region_code: string
+  region_name: string
+  name: string
+  position: string
+  phone: string
+  from_date: string
+  to_date: string | null
+}
+
+export interface LeaderInput {
+  region_code: string
+  name: string
+  position: string
+  phone: string
+  from_date: string
+}
+
+// A list endpoint answers a bare array (or, to be safe, {items}).
+const list = <T>(r: T[] | { items: T[] | null } | null): T[] => (Array.isArray(r) ? r : (r?.items ?? []))
+
+export const villagesApi = {
+  villages: (region: string, uncovered: boolean) =>
+    get<VillageDuty[] | { items: VillageDuty[] }>('/duty/villages', { region, uncovered: uncovered ? '1' : undefined }).then(list),
+  createTeam: (t: WorkTeamInput) => post<WorkTeam>('/work-teams', t, { quiet: true }),
+  endTeam: (id: number, to_date: string) => post<WorkTeam>(`/work-teams/${id}/end`, { to_date }, { quiet: true }),
+  createSecretary: (s: SecretaryInput) => post<Secretary>('/first-secretaries', s, { quiet: true }),
+  leaders: (region: string) => get<Leader[] | { items: Leader[] }>('/leaders', { region }).then(list),
+  createLeader: (l: LeaderInput) => post<Leader>('/leaders', l, { quiet: true }),
+  endLeader: (id: number, to_date: string) => post<Leader>(`/leaders/${id}/end`, { to_date }, { quiet: true }),
+}

@@ -84,6 +84,7 @@ export default {
     duty: 'Responsibility',
     dutyHelpers: 'Helpers',
     dutyCoverage: 'Coverage',
+    dutyVillages: 'Stationed forces',
   },
   header: {
     scope: 'Scope',

@@ -87,6 +87,7 @@ export default {
     duty: '精准帮扶',
     dutyHelpers: '帮扶责任人',
     dutyCoverage: '落实情况',
+    dutyVillages: '驻村力量',
   },
   header: {
     scope: '管辖区划',

@@ -6,11 +6,11 @@ const keys = (perms: string[]) => menuFor(perms).map((m) => m.key)
 describe('menuFor', () => {
   it('gives the admin every entry in a fixed order', () => {
     const all = ['audit.verify', 'user.write', 'user.read', 'household.read', 'region.write', 'region.read', 'dashboard.read', 'audit.read']
-    expect(keys(all)).toEqual(['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'users', 'audit'])
+    expect(keys(all)).toEqual(['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'users', 'audit'])
   })
   it('gives a county poverty office its working screens but not users or audit', () => {
     const office = ['dashboard.read', 'region.read', 'household.read', 'household.write', 'household.export', 'registry.import', 'procedure.sign']
-    expect(keys(office)).toEqual(['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage'])
+    expect(keys(office)).toEqual(['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages'])
   })
   it('gives an auditor the audit trail', () => {
     expect(keys(['dashboard.read', 'region.read', 'household.read', 'household.export', 'audit.read', 'audit.verify'])).toEqual([
@@ -23,11 +23,12 @@ describe('menuFor', () => {
       'exchange',
       'duty-helpers',
       'duty-coverage',
+      'duty-villages',
       'audit',
     ])
   })
   it('gives a helper the register and sign-offs but not the office statistics', () => {
-    expect(keys(['region.read', 'household.read', 'procedure.sign'])).toEqual(['regions', 'households', 'procedures', 'duty-helpers', 'duty-coverage'])
+    expect(keys(['region.read', 'household.read', 'procedure.sign'])).toEqual(['regions', 'households', 'procedures', 'duty-helpers', 'duty-coverage', 'duty-villages'])
   })
   it('does not show an entry for a write permission alone', () => {
     expect(keys(['user.write', 'region.write'])).toEqual([])
@@ -72,7 +73,7 @@ describe('canOpen', () => {
 
 describe('duty menu', () => {
   it('shows the 精准帮扶 screens to anyone who reads households', () => {
-    expect(menuFor(['household.read']).map((m) => m.key)).toEqual(['households', 'procedures', 'duty-helpers', 'duty-coverage'])
+    expect(menuFor(['household.read']).map((m) => m.key)).toEqual(['households', 'procedures', 'duty-helpers', 'duty-coverage', 'duty-villages'])
     expect(menuFor(['dashboard.read']).map((m) => m.key)).not.toContain('duty-helpers')
     expect(canOpen('/duty/helpers/12', ['household.read'])).toBe(true)
     expect(canOpen('/duty/coverage', ['region.read'])).toBe(false)
@@ -87,7 +88,7 @@ describe('menuTree', () => {
       ['dashboard', false, ['dashboard']],
       ['regions', false, ['regions']],
       ['menu.identification', true, ['households', 'procedures', 'registry-stats', 'adjustment', 'exchange']],
-      ['menu.duty', true, ['duty-helpers', 'duty-coverage']],
+      ['menu.duty', true, ['duty-helpers', 'duty-coverage', 'duty-villages']],
       ['users', false, ['users']],
     ])
   })

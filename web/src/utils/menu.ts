@@ -88,6 +88,14 @@ export const menuItems: MenuItem[] = [
     label: 'menu.dutyCoverage',
     group: 'menu.duty',
   },
+  {
+    key: 'duty-villages',
+    path: '/duty/villages',
+    permission: 'household.read',
+    icon: 'OfficeBuilding',
+    label: 'menu.dutyVillages',
+    group: 'menu.duty',
+  },
   { key: 'users', path: '/users', permission: 'user.read', icon: 'User', label: 'menu.users' },
   { key: 'audit', path: '/audit', permission: 'audit.read', icon: 'Tickets', label: 'menu.audit' },
 ]
