@@ -1,6 +1,7 @@
 package duty
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,19 +14,48 @@ import (
 // Routes registers the responsibility endpoints.
 func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("GET /api/v1/helpers", auth.HouseholdRead, s.handleList)
-	rt.Handle("POST /api/v1/helpers", auth.DutyWrite, s.handleCreate)
-	rt.Handle("GET /api/v1/helpers/{id}", auth.HouseholdRead, s.handleFile)
-	rt.Handle("PUT /api/v1/helpers/{id}", auth.DutyWrite, s.handleUpdate)
-	rt.Handle("POST /api/v1/helpers/{id}/reassign", auth.DutyWrite, s.handleReassign)
-	rt.Handle("POST /api/v1/households/{id}/helper", auth.DutyWrite, s.handleAssign)
+	rt.Handle("POST /api/v1/helpers", auth.DutyWrite, httpx.WithBody(http.StatusCreated, s.Create))
+	rt.Handle("GET /api/v1/helpers/{id}", auth.HouseholdRead, httpx.ByID(s.File))
+	rt.Handle("PUT /api/v1/helpers/{id}", auth.DutyWrite, httpx.WithID(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct {
+			Helper HelperInput `json:"helper"`
+			Active bool        `json:"active"`
+		}) (Helper, error) {
+			return s.Update(ctx, p, id, in.Helper, in.Active)
+		}))
+	rt.Handle("POST /api/v1/helpers/{id}/reassign", auth.DutyWrite, httpx.WithID(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in struct {
+			ToHelperID int64  `json:"to_helper_id"`
+			FromDate   string `json:"from_date"`
+			Reason     string `json:"reason"`
+		}) (map[string]int, error) {
+			n, err := s.Reassign(ctx, p, id, AssignInput{HelperID: in.ToHelperID, FromDate: in.FromDate, Reason: in.Reason})
+			return map[string]int{"moved": n}, err
+		}))
+	rt.Handle("POST /api/v1/households/{id}/helper", auth.DutyWrite, httpx.WithID(http.StatusOK, s.Assign))
 	rt.Handle("GET /api/v1/duty/coverage", auth.HouseholdRead, s.handleCoverage)
 	rt.Handle("GET /api/v1/duty/villages", auth.HouseholdRead, s.handleVillages)
-	rt.Handle("POST /api/v1/work-teams", auth.DutyWrite, s.handleAddTeam)
-	rt.Handle("POST /api/v1/work-teams/{id}/end", auth.DutyWrite, s.handleEndTeam)
-	rt.Handle("POST /api/v1/first-secretaries", auth.DutyWrite, s.handleAddSecretary)
+	rt.Handle("POST /api/v1/work-teams", auth.DutyWrite, httpx.WithBody(http.StatusCreated, s.AddTeam))
+	rt.Handle("POST /api/v1/work-teams/{id}/end", auth.DutyWrite, httpx.WithID(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in endInput) (WorkTeam, error) {
+			return s.EndTeam(ctx, p, id, strings.TrimSpace(in.ToDate))
+		}))
+	rt.Handle("POST /api/v1/first-secretaries", auth.DutyWrite, httpx.WithBody(http.StatusCreated, s.AddSecretary))
 	rt.Handle("GET /api/v1/leaders", auth.HouseholdRead, s.handleLeaders)
-	rt.Handle("POST /api/v1/leaders", auth.DutyWrite, s.handleAddLeader)
-	rt.Handle("POST /api/v1/leaders/{id}/end", auth.DutyWrite, s.handleEndLeader)
+	rt.Handle("POST /api/v1/leaders", auth.DutyWrite, httpx.WithBody(http.StatusCreated,
+		func(ctx context.Context, p *auth.Principal, in Leader) (Leader, error) {
+			in.FromDate = strings.TrimSpace(in.FromDate)
+			return s.AddLeader(ctx, p, in)
+		}))
+	rt.Handle("POST /api/v1/leaders/{id}/end", auth.DutyWrite, httpx.WithID(http.StatusOK,
+		func(ctx context.Context, p *auth.Principal, id int64, in endInput) (Leader, error) {
+			return s.EndLeader(ctx, p, id, strings.TrimSpace(in.ToDate))
+		}))
+}
+
+// endInput is the body that ends a team's stationing or a leader's term.
+type endInput struct {
+	ToDate string `json:"to_date"`
 }
 
 func (s *Service) handleLeaders(w http.ResponseWriter, r *http.Request) error {
@@ -37,96 +67,12 @@ func (s *Service) handleLeaders(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Service) handleAddLeader(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		RegionCode string `json:"region_code"`
-		Name       string `json:"name"`
-		Position   string `json:"position"`
-		Phone      string `json:"phone"`
-		FromDate   string `json:"from_date"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	l, err := s.AddLeader(r.Context(), auth.From(r.Context()), Leader{RegionCode: in.RegionCode, Name: in.Name, Position: in.Position,
-		Phone: in.Phone, FromDate: strings.TrimSpace(in.FromDate)})
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, l)
-	return nil
-}
-
-func (s *Service) handleEndLeader(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		ToDate string `json:"to_date"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	l, err := s.EndLeader(r.Context(), auth.From(r.Context()), id, strings.TrimSpace(in.ToDate))
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, l)
-	return nil
-}
-
 func (s *Service) handleVillages(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.Villages(r.Context(), auth.From(r.Context()), r.URL.Query().Get("region"), r.URL.Query().Get("uncovered") == "1")
 	if err != nil {
 		return err
 	}
 	httpx.Write(w, http.StatusOK, v)
-	return nil
-}
-
-func (s *Service) handleAddTeam(w http.ResponseWriter, r *http.Request) error {
-	var in WorkTeam
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	t, err := s.AddTeam(r.Context(), auth.From(r.Context()), in)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, t)
-	return nil
-}
-
-func (s *Service) handleEndTeam(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		ToDate string `json:"to_date"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	t, err := s.EndTeam(r.Context(), auth.From(r.Context()), id, strings.TrimSpace(in.ToDate))
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, t)
-	return nil
-}
-
-func (s *Service) handleAddSecretary(w http.ResponseWriter, r *http.Request) error {
-	var in Secretary
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	sec, err := s.AddSecretary(r.Context(), auth.From(r.Context()), in)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, sec)
 	return nil
 }
 
@@ -154,90 +100,6 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.Write(w, http.StatusOK, httpx.NewList(list, page.Limit, func(h HelperRow) string { return strconv.FormatInt(h.ID, 10) }))
-	return nil
-}
-
-func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) error {
-	var in HelperInput
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	h, err := s.Create(r.Context(), auth.From(r.Context()), in)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusCreated, h)
-	return nil
-}
-
-func (s *Service) handleFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := s.File(r.Context(), auth.From(r.Context()), id)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, f)
-	return nil
-}
-
-func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Helper HelperInput `json:"helper"`
-		Active bool        `json:"active"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	h, err := s.Update(r.Context(), auth.From(r.Context()), id, in.Helper, in.Active)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, h)
-	return nil
-}
-
-func (s *Service) handleReassign(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		ToHelperID int64  `json:"to_helper_id"`
-		FromDate   string `json:"from_date"`
-		Reason     string `json:"reason"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	n, err := s.Reassign(r.Context(), auth.From(r.Context()), id, AssignInput{HelperID: in.ToHelperID, FromDate: in.FromDate, Reason: in.Reason})
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, map[string]int{"moved": n})
-	return nil
-}
-
-func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in AssignInput
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	a, err := s.Assign(r.Context(), auth.From(r.Context()), id, in)
-	if err != nil {
-		return err
-	}
-	httpx.Write(w, http.StatusOK, a)
 	return nil
 }
 

@@ -17,21 +17,21 @@ import (
 func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("GET /api/v1/households", auth.HouseholdRead, s.handleList)
 	rt.Handle("POST /api/v1/households", auth.HouseholdWrite, s.handleCreate)
-	rt.Handle("GET /api/v1/households/{id}", auth.HouseholdRead, byID(s.File))
-	rt.Handle("PUT /api/v1/households/{id}", auth.HouseholdWrite, withBody(http.StatusOK,
+	rt.Handle("GET /api/v1/households/{id}", auth.HouseholdRead, httpx.ByID(s.File))
+	rt.Handle("PUT /api/v1/households/{id}", auth.HouseholdWrite, httpx.WithID(http.StatusOK,
 		func(ctx context.Context, p *auth.Principal, id int64, in struct {
 			Version   int64          `json:"version"`
 			Household HouseholdInput `json:"household"`
 		}) (Household, error) {
 			return s.Update(ctx, p, id, in.Version, in.Household)
 		}))
-	rt.Handle("POST /api/v1/households/{id}/members", auth.HouseholdWrite, withBody(http.StatusCreated, s.AddMember))
-	rt.Handle("PUT /api/v1/members/{id}", auth.HouseholdWrite, withBody(http.StatusOK, s.UpdateMember))
-	rt.Handle("POST /api/v1/members/{id}/leave", auth.HouseholdWrite, withBody(http.StatusOK,
+	rt.Handle("POST /api/v1/households/{id}/members", auth.HouseholdWrite, httpx.WithID(http.StatusCreated, s.AddMember))
+	rt.Handle("PUT /api/v1/members/{id}", auth.HouseholdWrite, httpx.WithID(http.StatusOK, s.UpdateMember))
+	rt.Handle("POST /api/v1/members/{id}/leave", auth.HouseholdWrite, httpx.WithID(http.StatusOK,
 		func(ctx context.Context, p *auth.Principal, id int64, in struct{ On, Reason string }) (Member, error) {
 			return s.LeaveMember(ctx, p, id, strings.TrimSpace(in.On), strings.TrimSpace(in.Reason))
 		}))
-	rt.Handle("POST /api/v1/households/{id}/procedures", auth.ProcedureStart, withBody(http.StatusCreated,
+	rt.Handle("POST /api/v1/households/{id}/procedures", auth.ProcedureStart, httpx.WithID(http.StatusCreated,
 		func(ctx context.Context, p *auth.Principal, id int64, in struct {
 			Kind   ProcKind `json:"kind"`
 			Reason string   `json:"reason"`
@@ -39,21 +39,21 @@ func (s *Service) Routes(rt *httpx.Router) {
 			return s.Start(ctx, p, id, in.Kind, in.Reason)
 		}))
 	rt.Handle("GET /api/v1/procedures", auth.HouseholdRead, s.handleProcedures)
-	rt.Handle("GET /api/v1/procedures/{id}", auth.HouseholdRead, byID(s.Procedure))
-	rt.Handle("POST /api/v1/procedures/{id}/sign", auth.ProcedureSign, withBody(http.StatusOK, s.Sign))
-	rt.Handle("POST /api/v1/procedures/{id}/notices", auth.ProcedureSign, withBody(http.StatusCreated,
+	rt.Handle("GET /api/v1/procedures/{id}", auth.HouseholdRead, httpx.ByID(s.Procedure))
+	rt.Handle("POST /api/v1/procedures/{id}/sign", auth.ProcedureSign, httpx.WithID(http.StatusOK, s.Sign))
+	rt.Handle("POST /api/v1/procedures/{id}/notices", auth.ProcedureSign, httpx.WithID(http.StatusCreated,
 		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Title, Body string }) (Notice, error) {
 			return s.Publish(ctx, p, id, in.Title, in.Body)
 		}))
-	rt.Handle("POST /api/v1/procedures/{id}/objections", auth.ObjectionLodge, withBody(http.StatusCreated,
+	rt.Handle("POST /api/v1/procedures/{id}/objections", auth.ObjectionLodge, httpx.WithID(http.StatusCreated,
 		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Content, Contact string }) (Objection, error) {
 			return s.Object(ctx, p, id, in.Content, in.Contact)
 		}))
-	rt.Handle("POST /api/v1/procedures/{id}/cancel", auth.ProcedureStart, withBody(http.StatusOK,
+	rt.Handle("POST /api/v1/procedures/{id}/cancel", auth.ProcedureStart, httpx.WithID(http.StatusOK,
 		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Reason string }) (Procedure, error) {
 			return s.Cancel(ctx, p, id, in.Reason)
 		}))
-	rt.Handle("POST /api/v1/objections/{id}/answer", auth.HouseholdWrite, withBody(http.StatusOK,
+	rt.Handle("POST /api/v1/objections/{id}/answer", auth.HouseholdWrite, httpx.WithID(http.StatusOK,
 		func(ctx context.Context, p *auth.Principal, id int64, in struct{ Answer string }) (Objection, error) {
 			return s.Answer(ctx, p, id, in.Answer)
 		}))
@@ -286,41 +286,4 @@ func (s *Service) handleStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.Write(w, http.StatusOK, st)
 	return nil
-}
-
-// byID adapts a service read of one object by its path id.
-func byID[Out any](fn func(context.Context, *auth.Principal, int64) (Out, error)) httpx.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := httpx.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		out, err := fn(r.Context(), auth.From(r.Context()), id)
-		if err != nil {
-			return err
-		}
-		httpx.Write(w, http.StatusOK, out)
-		return nil
-	}
-}
-
-// withBody adapts a service operation on the object at the path id with a JSON body: the
-// shape most registry writes share (decode strictly, call, answer with the result).
-func withBody[In, Out any](status int, fn func(context.Context, *auth.Principal, int64, In) (Out, error)) httpx.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := httpx.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		var in In
-		if err := httpx.Decode(r, &in); err != nil {
-			return err
-		}
-		out, err := fn(r.Context(), auth.From(r.Context()), id, in)
-		if err != nil {
-			return err
-		}
-		httpx.Write(w, status, out)
-		return nil
-	}
 }
