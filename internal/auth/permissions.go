@@ -6,16 +6,18 @@ import "slices"
 // on every row, so a county auditor reads everything — in their county.
 var permissions = map[Role][]Action{
 	Admin: {DashboardRead, RegionRead, RegionWrite, HouseholdRead, UserRead, UserWrite, AuditRead, AuditVerify,
-		ProcedureDefine, IncomeLineWrite},
+		ProcedureDefine, IncomeLineWrite, VisitRead},
 	PovertyOffice: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, HouseholdExport, RegistryImport,
-		ProcedureStart, ProcedureSign, ObjectionLodge, IncomeLineWrite, DutyWrite},
-	VillageCadre: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, ProcedureStart, ProcedureSign, ObjectionLodge},
-	Helper:       {RegionRead, HouseholdRead, ProcedureSign},
+		ProcedureStart, ProcedureSign, ObjectionLodge, IncomeLineWrite, DutyWrite,
+		VisitRead, VisitReview},
+	VillageCadre: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, ProcedureStart, ProcedureSign, ObjectionLodge,
+		VisitRead, VisitReview},
+	Helper:       {RegionRead, HouseholdRead, ProcedureSign, FieldSync},
 	CivilAffairs: {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},
 	Finance:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},
 	Department:   {DashboardRead, RegionRead},
-	Auditor:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify},
-	Discipline:   {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, ObjectionLodge},
+	Auditor:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, VisitRead},
+	Discipline:   {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, ObjectionLodge, VisitRead},
 	Participant:  {RegionRead},
 }
 

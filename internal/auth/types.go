@@ -61,6 +61,9 @@ const (
 	ProcedureDefine Action = "procedure.define" // change the sign-off chains
 	IncomeLineWrite Action = "incomeline.write" // set the yearly income line
 	DutyWrite       Action = "duty.write"       // helpers and their households (帮扶责任)
+	VisitRead       Action = "visit.read"       // quarterly visits, their photos and fake-visit signals
+	VisitReview     Action = "visit.review"     // correct a visit, settle a phone/server conflict, set a household's location
+	FieldSync       Action = "field.sync"       // the helper's field app: download own households, upload visits
 )
 
 // Principal is the signed-in user (or API token) a request acts as.

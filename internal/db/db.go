@@ -31,6 +31,11 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	// turn orders SQLite's write transactions by arrival: SQLite has one writer, and
+	// database/sql hands a freed connection to a random waiter, so under a burst (fifty phones
+	// syncing) some writes would wait many turns. Blocked channel senders are served in order.
+	// nil on PostgreSQL, which has many writers.
+	turn chan struct{}
 	// Clock gives the time a transaction carries; tests replace it.
 	Clock func() time.Time
 	// Source describes where the data lives (file path or host/database), without secrets.
@@ -77,7 +82,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
-	d := &DB{Dialect: SQLite, write: w, read: r, Clock: time.Now, Source: path}
+	d := &DB{Dialect: SQLite, write: w, read: r, turn: make(chan struct{}, 1), Clock: time.Now, Source: path}
 	if err := w.PingContext(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -210,6 +215,14 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	// or commit below, deferred first so it runs last).
 	var conn *sql.Conn
 	var stx *sql.Tx
+	if d.turn != nil {
+		select {
+		case d.turn <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-d.turn }()
+	}
 	if d.Dialect == Postgres {
 		if conn, err = d.write.Conn(ctx); err != nil {
 			return mapErr(d.Dialect, err)
