@@ -37,6 +37,7 @@ type RoleInfo struct {
 // Routes registers sign-in, user and token endpoints.
 func (s *Service) Routes(rt *httpx.Router) {
 	rt.HandlePublic("POST /api/v1/auth/login", s.handleLogin)
+	rt.HandlePublic("POST /api/v1/field/login", s.handleFieldLogin)
 	rt.Handle("POST /api/v1/auth/logout", "", s.handleLogout)
 	rt.Handle("GET /api/v1/auth/me", "", s.handleMe)
 	rt.Handle("GET /api/v1/roles", "", s.handleRoles)

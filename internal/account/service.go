@@ -55,9 +55,9 @@ type Session struct {
 	User  User
 }
 
-// Login checks a username and password and opens a session. Failures are throttled and
-// audited; the answer never says whether the username exists.
-func (s *Service) Login(ctx context.Context, in Login, client string) (Session, error) {
+// authenticate checks a username and password for both ways of signing in. Failures are
+// throttled and audited; the answer never says whether the username exists.
+func (s *Service) authenticate(ctx context.Context, in Login, client string) (User, error) {
 	now := s.DB.Clock()
 	userKey, ipKey := "u:"+strings.ToLower(in.Username), "ip:"+client
 	for _, c := range []struct {
@@ -65,12 +65,12 @@ func (s *Service) Login(ctx context.Context, in Login, client string) (Session, 
 		k string
 	}{{s.Throttle, userKey}, {s.AddrThrottle, ipKey}} {
 		if blocked, wait := c.t.Blocked(c.k, now); blocked {
-			return Session{}, errs.E(errs.Throttled, "登录失败次数过多,请 %d 分钟后再试", int(wait.Minutes())+1)
+			return User{}, errs.E(errs.Throttled, "登录失败次数过多,请 %d 分钟后再试", int(wait.Minutes())+1)
 		}
 	}
 	u, hash, err := userForLogin(ctx, s.DB.Reader(), in.Username)
 	if err != nil && errs.CodeOf(err) != errs.NotFound {
-		return Session{}, err
+		return User{}, err
 	}
 	if err != nil {
 		hash = dummyHash
@@ -91,14 +91,23 @@ func (s *Service) Login(ctx context.Context, in Login, client string) (Session, 
 				After: map[string]any{"username": in.Username, "reason": reason, "client": client},
 			})
 		}); aerr != nil {
-			return Session{}, aerr
+			return User{}, aerr
 		}
 		if reason == "disabled" {
-			return Session{}, errs.E(errs.Unauthorized, "账号已停用,请联系管理员")
+			return User{}, errs.E(errs.Unauthorized, "账号已停用,请联系管理员")
 		}
-		return Session{}, errs.E(errs.Unauthorized, "用户名或密码错误")
+		return User{}, errs.E(errs.Unauthorized, "用户名或密码错误")
 	}
 	s.Throttle.Reset(userKey)
+	return u, nil
+}
+
+// Login checks a username and password and opens a session.
+func (s *Service) Login(ctx context.Context, in Login, client string) (Session, error) {
+	u, err := s.authenticate(ctx, in, client)
+	if err != nil {
+		return Session{}, err
+	}
 	token, id := randomToken("")
 	csrf, _ := randomToken("")
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -233,39 +242,62 @@ func (s *Service) CreateUser(ctx context.Context, p *auth.Principal, in NewUser)
 	if err := p.Require(auth.UserWrite); err != nil {
 		return u, err
 	}
-	if err := in.validate(); err != nil {
+	nu, err := Prepare(in)
+	if err != nil {
 		return u, err
 	}
 	if err := requireUserScope(p, auth.UserWrite, in.ScopeCode); err != nil {
 		return u, err
 	}
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		u, err = Insert(ctx, tx, audit.ActorOf(p), nu)
+		return err
+	})
+	return u, err
+}
+
+// PreparedUser is a validated new account with its password already hashed: hashing is
+// slow on purpose, so it happens before the transaction that inserts the row.
+type PreparedUser struct {
+	in   NewUser
+	hash string
+}
+
+// Prepare validates a new account and hashes its password.
+func Prepare(in NewUser) (PreparedUser, error) {
+	if err := in.validate(); err != nil {
+		return PreparedUser{}, err
+	}
 	hash, err := HashPassword(in.Password)
+	return PreparedUser{in: in, hash: hash}, err
+}
+
+// Insert adds a prepared account inside the caller's transaction, with its audit event. The
+// caller has checked who may create it: the user console, or the helpers' office opening a
+// field-app account for a helper.
+func Insert(ctx context.Context, tx *db.Tx, actor audit.Actor, nu PreparedUser) (User, error) {
+	in := nu.in
+	ok, err := regionExists(ctx, tx, in.ScopeCode)
+	if err != nil {
+		return User{}, err
+	}
+	if !ok {
+		return User{}, errs.Field("scope_code", "区划 "+in.ScopeCode+" 不存在")
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO users (username, display_name, role, scope_code, password_hash, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`, in.Username, in.DisplayName, in.Role, in.ScopeCode, nu.hash, db.Time(tx.Now), db.Time(tx.Now))
+	if err != nil {
+		if errs.CodeOf(err) == errs.Conflict {
+			return User{}, &errs.Error{Code: errs.Conflict, Message: "用户名 " + in.Username + " 已被使用", Fields: map[string]string{"username": "已被使用"}}
+		}
+		return User{}, err
+	}
+	u, err := getUser(ctx, tx, id)
 	if err != nil {
 		return u, err
 	}
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		ok, err := regionExists(ctx, tx, in.ScopeCode)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Field("scope_code", "区划 "+in.ScopeCode+" 不存在")
-		}
-		id, err := tx.InsertID(ctx, `INSERT INTO users (username, display_name, role, scope_code, password_hash, disabled, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`, in.Username, in.DisplayName, in.Role, in.ScopeCode, hash, db.Time(tx.Now), db.Time(tx.Now))
-		if err != nil {
-			if errs.CodeOf(err) == errs.Conflict {
-				return &errs.Error{Code: errs.Conflict, Message: "用户名 " + in.Username + " 已被使用", Fields: map[string]string{"username": "已被使用"}}
-			}
-			return err
-		}
-		if u, err = getUser(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.ActorOf(p), audit.Change{Action: "user.create", EntityType: "user", EntityID: strconv.FormatInt(id, 10),
-			RegionCode: u.ScopeCode, After: u.auditView()})
-	})
-	return u, err
+	return u, audit.Record(ctx, tx, actor, audit.Change{Action: "user.create", EntityType: "user", EntityID: strconv.FormatInt(id, 10),
+		RegionCode: u.ScopeCode, After: u.auditView()})
 }
 
 // UpdateUser changes role, scope, name or disabled state. Disabling ends the user's sessions.

@@ -130,7 +130,14 @@ func helpersAndAssignments(ctx context.Context, tx *db.Tx, r *rand.Rand, village
 			return err
 		}
 	}
-	return db.BulkInsert(ctx, tx, "assignments", assignColumns, assigns)
+	if err := db.BulkInsert(ctx, tx, "assignments", assignColumns, assigns); err != nil {
+		return err
+	}
+	// Each town's helper user (helper_<town>) signs in to the field app as the town's first
+	// helper, so the demo phone has households to visit.
+	_, err = tx.ExecContext(ctx, `UPDATE helpers SET user_id = (SELECT u.id FROM users u WHERE u.username = 'helper_' || substr(helpers.region_code, 1, 9))
+		WHERE id IN (SELECT MIN(id) FROM helpers GROUP BY region_code)`)
+	return err
 }
 
 // proceduresUnderWay opens a registration for every applying household, stopped at a random

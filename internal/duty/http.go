@@ -32,6 +32,8 @@ func (s *Service) Routes(rt *httpx.Router) {
 			n, err := s.Reassign(ctx, p, id, AssignInput{HelperID: in.ToHelperID, FromDate: in.FromDate, Reason: in.Reason})
 			return map[string]int{"moved": n}, err
 		}))
+	rt.Handle("POST /api/v1/helpers/{id}/account", auth.DutyWrite, httpx.WithID(http.StatusCreated, s.OpenAccount))
+	rt.Handle("DELETE /api/v1/helpers/{id}/account", auth.DutyWrite, httpx.ByID(s.CloseAccount))
 	rt.Handle("POST /api/v1/households/{id}/helper", auth.DutyWrite, httpx.WithID(http.StatusOK, s.Assign))
 	rt.Handle("GET /api/v1/duty/coverage", auth.HouseholdRead, s.handleCoverage)
 	rt.Handle("GET /api/v1/duty/villages", auth.HouseholdRead, s.handleVillages)

@@ -51,8 +51,10 @@ type HelperHousehold struct {
 func getHelper(ctx context.Context, q db.Queryer, id int64) (Helper, error) {
 	var h Helper
 	var party, active int
-	err := q.QueryRowContext(ctx, `SELECT id, id_number, name, phone, employer, position, party_member, region_code, active
-		FROM helpers WHERE id = ?`, id).Scan(&h.ID, &h.IDNumber, &h.Name, &h.Phone, &h.Employer, &h.Position, &party, &h.RegionCode, &active)
+	err := q.QueryRowContext(ctx, `SELECT e.id, e.id_number, e.name, e.phone, e.employer, e.position, e.party_member, e.region_code, e.active,
+		COALESCE(e.user_id, 0), COALESCE(u.username, '')
+		FROM helpers e LEFT JOIN users u ON u.id = e.user_id WHERE e.id = ?`, id).
+		Scan(&h.ID, &h.IDNumber, &h.Name, &h.Phone, &h.Employer, &h.Position, &party, &h.RegionCode, &active, &h.UserID, &h.Username)
 	if err == sql.ErrNoRows {
 		return h, errNoHelper
 	}

@@ -23,6 +23,8 @@ type Helper struct {
 	PartyMember bool   `json:"party_member"`
 	RegionCode  string `json:"region_code"`
 	Active      bool   `json:"active"`
+	UserID      int64  `json:"user_id"`  // the account the helper signs in to the field app with; 0 = none
+	Username    string `json:"username"` // that account's name; "" = none
 }
 
 // HelperInput is a helper as entered or imported.

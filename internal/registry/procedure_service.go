@@ -134,6 +134,9 @@ func (s *Service) Procedures(ctx context.Context, p *auth.Principal, f ProcFilte
 	for i := range list {
 		if st, ok := list[i].Current(); ok {
 			list[i].CanSign = CanSign(p, st, list[i].RegionCode) == nil
+			if list[i].CanSign && st.Role == auth.Helper && err == nil {
+				list[i].CanSign, err = isCurrentHelper(ctx, s.DB.Reader(), p.UserID, list[i].HouseholdID)
+			}
 		}
 	}
 	return list, err
@@ -154,6 +157,13 @@ func (s *Service) Sign(ctx context.Context, p *auth.Principal, id int64, in Sign
 		}
 		if err := CanSign(p, st, pr.RegionCode); err != nil {
 			return err
+		}
+		if st.Role == auth.Helper && !p.Root {
+			if ok, err := isCurrentHelper(ctx, tx, p.UserID, pr.HouseholdID); err != nil {
+				return err
+			} else if !ok {
+				return errs.E(errs.Forbidden, "当前步骤“%s”须由该户的帮扶责任人本人签字", st.Label)
+			}
 		}
 		in.Opinion = strings.TrimSpace(in.Opinion)
 		if len([]rune(in.Opinion)) > 2000 {

@@ -228,3 +228,12 @@ func currentHelper(ctx context.Context, q db.Queryer, householdID int64) (*Helpe
 	}
 	return &h, nil
 }
+
+// isCurrentHelper reports whether the user signs in as the household's current helper: the
+// helper step of 五签字五确认 is that person's own confirmation, not any helper's in the town.
+func isCurrentHelper(ctx context.Context, q db.Queryer, userID, householdID int64) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM assignments a JOIN helpers e ON e.id = a.helper_id
+		WHERE a.household_id = ? AND a.to_date IS NULL AND e.user_id = ?`, householdID, userID).Scan(&n)
+	return n > 0, err
+}

@@ -69,6 +69,36 @@ func (f *fixture) create(no string, members ...registry.MemberInput) int64 {
 	if err != nil {
 		f.t.Fatalf("create %s: %v", no, err)
 	}
+	// The "helper" principal answers for every household the fixture makes.
+	err = f.d.InTx(f.ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(f.ctx, `INSERT INTO assignments (household_id, helper_id, region_code, from_date, created_at, updated_at)
+			VALUES (?, ?, ?, '2026-01-01', ?, ?)`, hid, f.helperID(tx), town, db.Time(tx.Now), db.Time(tx.Now))
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return hid
+}
+
+// helperID is the helper record the fixture's "helper" principal signs in as, made once.
+func (f *fixture) helperID(tx *db.Tx) int64 {
+	f.t.Helper()
+	var hid int64
+	if err := tx.QueryRowContext(f.ctx, `SELECT id FROM helpers WHERE user_id = ?`, f.users["helper"].UserID).Scan(&hid); err == nil {
+		return hid
+	}
+	uid, err := tx.InsertID(f.ctx, `INSERT INTO users (username, display_name, role, scope_code, password_hash, created_at, updated_at)
+		VALUES ('fixture_helper', '帮扶人', 'helper', ?, 'x', ?, ?) RETURNING id`, town, db.Time(tx.Now), db.Time(tx.Now))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.users["helper"].UserID = uid
+	hid, err = tx.InsertID(f.ctx, `INSERT INTO helpers (id_number, name, region_code, user_id, created_at, updated_at)
+		VALUES (?, '帮扶人', ?, ?, ?, ?) RETURNING id`, id(99, idcard.Female), town, uid, db.Time(tx.Now), db.Time(tx.Now))
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	return hid
 }
 
@@ -239,7 +269,12 @@ func TestExitReturnRemoval(t *testing.T) {
 	}
 	_, err = f.s.Start(f.ctx, f.users["office"], hid, registry.ProcRemoval, "重复")
 	wantCode(t, err, errs.Conflict, "进行中")
-	f.mustSign("cadre", ex.ID)  // household confirms its income
+	f.mustSign("cadre", ex.ID) // household confirms its income
+	// Only the household's own helper confirms, not any helper of the town.
+	other := *f.users["helper"]
+	other.UserID++
+	_, err = f.s.Sign(f.ctx, &other, ex.ID, registry.SignInput{Decision: registry.Approve})
+	wantCode(t, err, errs.Forbidden, "本人")
 	f.mustSign("helper", ex.ID) // helper confirms
 	// A rejection at the village sends it back to the helper with a reason.
 	_, err = f.sign("cadre", ex.ID, registry.SignInput{Decision: registry.Reject})
