@@ -19,9 +19,12 @@ for dialect in sqlite postgres; do
   run $dialect ./internal/audit 'Verify|ScanFloor' 3x >&2
   run $dialect ./internal/registry 'ImportMembers' 1x >&2 # SUNSHINE_BENCH_MEMBERS rows, default 1,000,000
   run $dialect ./internal/registry 'BenchmarkList$' 900x >&2 # the city with ~1,000,000 members
+  run $dialect ./internal/visits 'BenchmarkCompliance$' 20x >&2 # the city demo with its visits
 done
 run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
 run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
+run sqlite ./internal/app 'Sync50Phones' 2000x >&2
+run sqlite ./internal/app 'FieldDownload' 50x >&2
 
 # metric NAME FILE UNIT: the value printed before UNIT on the benchmark's line
 metric() { grep "^$1-" "bench-out/$2.txt" | head -1 | awk -v u="$3" '{for(i=1;i<=NF;i++) if($i==u) print $(i-1)}'; }
@@ -37,6 +40,10 @@ done
 rg=$(metric BenchmarkHTTPRegionGet sqlite req/s); bare=$(metric BenchmarkHTTPBare sqlite req/s)
 printf '| GET /api/v1/regions/{code}, authenticated, 32 clients | %s req/s, p99 %s ms (%s%% of bare) | bare net/http handler: %s req/s, p99 %s ms | ≥ 40%%, p99 < 20 ms |\n' \
   "$rg" "$(metric BenchmarkHTTPRegionGet sqlite p99-ms)" "$(awk -v a="$rg" -v b="$bare" 'BEGIN{printf "%.0f", 100*a/b}')" "$bare" "$(metric BenchmarkHTTPBare sqlite p99-ms)"
+printf '| field sync, 50 phones on loopback, one 200 KB JPEG per visit (part upload + sync, signals and audit), SQLite | %s visits/s, p99 %s ms, %s ms CPU a visit; lost %s, duplicates %s | bare net/http handler reading the same 200 KB: %s req/s, p99 %s ms | ≥ 200/s, p99 < 500 ms, none lost or twice |\n' \
+  "$(metric BenchmarkSync50Phones sqlite visits/s)" "$(metric BenchmarkSync50Phones sqlite p99-ms)" "$(metric BenchmarkSync50Phones sqlite cpu-ms/visit)" \
+  "$(metric BenchmarkSync50Phones sqlite lost)" "$(metric BenchmarkSync50Phones sqlite duplicates)" "$(metric BenchmarkSync50Phones sqlite bare-req/s)" "$(metric BenchmarkSync50Phones sqlite bare-p99-ms)"
+printf '| field app initial download, helper with 10 households × 4 visits | %s bytes | - | < 200 KB |\n' "$(metric BenchmarkFieldDownload sqlite bytes)"
 for d in sqlite postgres; do
   printf '| audit append, one event per write transaction, %s | %s events/s | %s events/s appended in one bulk transaction | - |\n' \
     "$d" "$(metric BenchmarkRecord $d events/s)" "$(metric BenchmarkRecordInBatch $d events/s)"
@@ -52,4 +59,9 @@ for d in sqlite postgres; do
   printf '| household list page (50 rows, mixed filters and deep cursors), %s members, %s | p50 %s ms, p99 %s ms | primary-key page of the same table: p50 %s ms, p99 %s ms | p99 < 100 ms |\n' \
     "$(metric BenchmarkList/Page $d members)" "$d" "$(metric BenchmarkList/Page $d p50-ms)" "$(metric BenchmarkList/Page $d p99-ms)" \
     "$(metric BenchmarkList/Floor $d p50-ms)" "$(metric BenchmarkList/Floor $d p99-ms)"
+done
+for d in sqlite postgres; do
+  printf '| visit compliance 2026Q3 (totals, children, signs), city demo, %s | county %s ms, city %s ms | COUNT(*) of the same due households: county %s ms, city %s ms | - |\n' \
+    "$d" "$(metric BenchmarkCompliance/County $d ms/op)" "$(metric BenchmarkCompliance/City $d ms/op)" \
+    "$(metric BenchmarkCompliance/CountyCount $d ms/op)" "$(metric BenchmarkCompliance/CityCount $d ms/op)"
 done

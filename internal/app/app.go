@@ -21,6 +21,7 @@ import (
 	"sunshine/internal/httpx"
 	"sunshine/internal/region"
 	"sunshine/internal/registry"
+	"sunshine/internal/visits"
 	"sunshine/web"
 )
 
@@ -35,6 +36,7 @@ type App struct {
 	Dashboard *dashboard.Service
 	Exchange  *exchange.Service
 	Duty      *duty.Service
+	Visits    *visits.Service
 	Router    *httpx.Router
 	Metrics   *prometheus.Registry
 }
@@ -60,6 +62,9 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Registry.Routes(a.Router)
 	a.Duty = &duty.Service{DB: d, Audit: a.Audit, Registry: a.Registry}
 	a.Duty.Routes(a.Router)
+	// serve replaces the config with its flags' values; the routes read it per request.
+	a.Visits = &visits.Service{DB: d, Audit: a.Audit, Config: visits.DefaultConfig()}
+	a.Visits.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)
 	a.Audit.Routes(a.Router)
 	a.Exchange.Routes(a.Router)
@@ -100,22 +105,35 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	httpx.Write(w, http.StatusOK, map[string]string{"status": "ready", "database": string(a.DB.Dialect)})
 }
 
-// spa serves the built front end; paths that are not files get index.html so the console's
-// history-mode routes work on reload.
+// spa serves the built front end; paths that are not files get the face's index.html so
+// history-mode routes work on reload: the field app's under /m/, the console's elsewhere.
+// The service worker and the manifest are revalidated on every load so a new release
+// reaches phones; hashed assets are immutable.
 func spa(assets fs.FS) http.Handler {
 	files := http.FileServerFS(assets)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := strings.TrimPrefix(r.URL.Path, "/")
+		if p == "m" { // the service worker's scope is /m/
+			http.Redirect(w, r, "/m/", http.StatusMovedPermanently)
+			return
+		}
 		if p != "" {
 			if st, err := fs.Stat(assets, p); err == nil && !st.IsDir() {
-				if strings.HasPrefix(p, "assets/") {
+				switch {
+				case strings.HasPrefix(p, "assets/") || strings.HasPrefix(p, "m/assets/"):
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				case strings.HasPrefix(p, "m/"):
+					w.Header().Set("Cache-Control", "no-cache")
 				}
 				files.ServeHTTP(w, r)
 				return
 			}
 		}
-		index, err := fs.ReadFile(assets, "index.html")
+		indexPath := "index.html"
+		if strings.HasPrefix(p, "m/") {
+			indexPath = "m/index.html"
+		}
+		index, err := fs.ReadFile(assets, indexPath)
 		if err != nil {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusServiceUnavailable)

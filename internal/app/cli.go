@@ -188,6 +188,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", envOr("SUNSHINE_ADDR", "127.0.0.1:8080"), "listen address [SUNSHINE_ADDR]")
 	fs.StringVar(&cfg.Demo, "demo", "", "load demo data (small or city) when the database is empty")
 	fs.BoolVar(&cfg.Open, "open", false, "open the console in a browser")
+	cfg.bindVisits(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -202,6 +203,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.DB.Close()
+	a.Visits.Config = cfg.Visits
 	if cfg.Demo != "" {
 		empty, err := demo.Empty(ctx, a.DB)
 		if err != nil {

@@ -72,6 +72,20 @@ func (h *harness) login(username string) *client {
 	return c
 }
 
+// fieldLogin signs in a helper the way the field app does: a bearer token, no cookie.
+func (h *harness) fieldLogin(username string) *client {
+	h.t.Helper()
+	c := h.anon()
+	st, body := c.do("POST", "/api/v1/field/login", map[string]string{"username": username, "password": demo.Password, "device": "test"})
+	if st != 200 {
+		h.t.Fatalf("field login %s: %d %s", username, st, body)
+	}
+	c.bearer = decode[struct {
+		Token string `json:"token"`
+	}](h.t, body).Token
+	return c
+}
+
 func (c *client) do(method, path string, body any) (int, []byte) {
 	c.h.t.Helper()
 	var rd io.Reader

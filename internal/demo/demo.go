@@ -118,13 +118,16 @@ func Load(ctx context.Context, d *db.DB, sc Scale) (Summary, error) {
 		if err := loadRegistry(ctx, tx, r, villages); err != nil {
 			return err
 		}
+		if err := loadVisits(ctx, tx, villages); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.System, audit.Change{
 			Action: "demo.load", EntityType: "system", EntityID: "demo", RegionCode: "320900000000",
 			After: map[string]any{"scale": sc.Name, "regions": sum.Regions, "households": sum.Households, "members": sum.Members, "users": sum.Users},
 		})
 	})
 	if err == nil {
-		err = d.Analyze(ctx, "households", "members", "procedures", "assignments")
+		err = d.Analyze(ctx, "households", "members", "procedures", "assignments", "household_locations", "visits", "visit_signals", "visit_photos")
 	}
 	sum.Took = time.Since(start)
 	return sum, err
