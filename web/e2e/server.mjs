@@ -30,10 +30,15 @@ function newest(dir) {
 }
 
 // The binary embeds web/dist, so build the UI first when the sources are newer.
+// The field app (web/field, src/field) is built into dist/m by the same script.
 function ensureUIBuilt() {
-  const index = join(webDir, 'dist', 'index.html')
-  const srcTime = Math.max(newest(join(webDir, 'src')), statSync(join(webDir, 'index.html')).mtimeMs)
-  if (existsSync(index) && statSync(index).mtimeMs >= srcTime) return
+  const built = [join(webDir, 'dist', 'index.html'), join(webDir, 'dist', 'm', 'index.html')]
+  const srcTime = Math.max(
+    newest(join(webDir, 'src')),
+    newest(join(webDir, 'field')),
+    ...['index.html', 'vite.config.ts', 'vite.field.config.ts'].map((f) => statSync(join(webDir, f)).mtimeMs),
+  )
+  if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= srcTime)) return
   execFileSync('npm', ['run', 'build'], { cwd: webDir, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
@@ -86,7 +91,9 @@ async function waitReady(url, proc, ms = 60000) {
 
 // A running server. stop() and start() keep the same data directory and port.
 export class Server {
-  constructor() {
+  // args: extra `serve` flags (e.g. ['--map-tiles', 'http://tiles.test/{z}/{x}/{y}.png']).
+  constructor({ args = [] } = {}) {
+    this.args = args
     this.proc = null
     this.log = []
     this.dataDir = null
@@ -102,7 +109,7 @@ export class Server {
     if (!this.dataDir) this.dataDir = mkdtempSync(join(tmpdir(), 'sunshine-e2e-'))
     if (!this.port) this.port = await freePort()
     this.url = `http://127.0.0.1:${this.port}`
-    const args = ['serve', '--data', this.dataDir, '--addr', `127.0.0.1:${this.port}`, '--demo', 'small']
+    const args = ['serve', '--data', this.dataDir, '--addr', `127.0.0.1:${this.port}`, '--demo', 'small', ...this.args]
     this.proc = spawn(binary(), args, { stdio: ['ignore', 'pipe', 'pipe'] })
     const keep = (b) => {
       this.log.push(b.toString())
@@ -150,8 +157,8 @@ export class Server {
   }
 }
 
-export async function startServer() {
-  return new Server().start()
+export async function startServer(opts = {}) {
+  return new Server(opts).start()
 }
 
 export async function launchBrowser() {

@@ -31,6 +31,9 @@ export interface Helper extends HelperInput {
   id: number
   region_code: string
   active: boolean
+  /** the linked phone (field app) account: 0 / "" when none */
+  user_id?: number
+  username?: string
 }
 
 export interface HelperHousehold {

@@ -19,6 +19,7 @@ import type {
 
 export * from './types'
 export * from './duty'
+export * from './visits'
 export { ApiError, setCsrfToken, setUnauthorizedHandler } from './client'
 
 const enc = encodeURIComponent

@@ -1,10 +1,12 @@
 // English: the second language. Same keys as zh-CN.ts (checked by i18n.test.ts).
 import registry from './registry.en'
 import duty from './duty.en'
+import visits from './visits.en'
 
 export default {
   ...registry,
   ...duty,
+  ...visits,
   app: {
     title: 'Yancheng Sunshine Poverty Alleviation Supervision System',
     shortTitle: 'Sunshine Supervision',
@@ -85,6 +87,8 @@ export default {
     dutyHelpers: 'Helpers',
     dutyCoverage: 'Coverage',
     dutyVillages: 'Stationed forces',
+    visits: 'Visits',
+    visitCompliance: 'Visit compliance',
   },
   header: {
     scope: 'Scope',
@@ -283,9 +287,10 @@ export default {
     income_line: 'Income line',
     procedure_def: 'Procedure definition',
     helper: 'Helper',
+    visit: 'Visit',
   },
   actions: {
-    auth: { login: 'Sign in', logout: 'Sign out', login_failed: 'Failed sign-in' },
+    auth: { login: 'Sign in', logout: 'Sign out', login_failed: 'Failed sign-in', field_login: 'Phone app sign-in' },
     user: {
       create: 'Create user',
       update: 'Update user',
@@ -294,7 +299,7 @@ export default {
       password_change: 'Change password',
     },
     region: { create: 'Create region', update: 'Update region' },
-    household: { create: 'Create household', update: 'Update household', status: 'Change status', import_update: 'Update by import', export: 'Export households' },
+    household: { create: 'Create household', update: 'Update household', status: 'Change status', import_update: 'Update by import', export: 'Export households', locate: 'Set location' },
     member: { add: 'Add member', update: 'Update member', leave: 'Member left', import_update: 'Update by import' },
     procedure: {
       start: 'Start procedure',
@@ -313,8 +318,9 @@ export default {
     token: { create: 'Create token', revoke: 'Revoke token' },
     demo: { load: 'Load demo data' },
     import: { regions: 'Import regions' },
-    helper: { create: 'New helper', update: 'Edit helper', assign: 'Assign helper', reassign: 'Move all households', import_update: 'Import helper' },
+    helper: { create: 'New helper', update: 'Edit helper', assign: 'Assign helper', reassign: 'Move all households', import_update: 'Import helper', account_open: 'Phone account created', account_close: 'Phone account unlinked' },
     assignment: { import_update: 'Import pairing' },
+    visit: { create: 'Visit uploaded', update: 'Visit updated', conflict: 'Sync conflict', edit: 'Visit edited', resolve: 'Conflict resolved' },
   },
   notFound: {
     title: 'Page not found',

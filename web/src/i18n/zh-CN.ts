@@ -4,10 +4,12 @@
 // gives them meaning.
 import registry from './registry.zh-CN'
 import duty from './duty.zh-CN'
+import visits from './visits.zh-CN'
 
 export default {
   ...registry,
   ...duty,
+  ...visits,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -88,6 +90,8 @@ export default {
     dutyHelpers: '帮扶责任人',
     dutyCoverage: '落实情况',
     dutyVillages: '驻村力量',
+    visits: '走访记录',
+    visitCompliance: '走访考核',
   },
   header: {
     scope: '管辖区划',
@@ -286,9 +290,10 @@ export default {
     income_line: '收入线',
     procedure_def: '程序定义',
     helper: '帮扶责任人',
+    visit: '走访记录',
   },
   actions: {
-    auth: { login: '登录', logout: '退出登录', login_failed: '登录失败' },
+    auth: { login: '登录', logout: '退出登录', login_failed: '登录失败', field_login: '手机APP登录' },
     user: {
       create: '新增用户',
       update: '修改用户',
@@ -297,7 +302,7 @@ export default {
       password_change: '修改密码',
     },
     region: { create: '新增区划', update: '修改区划' },
-    household: { create: '新增农户', update: '修改农户', status: '变更状态', import_update: '导入更新农户', export: '导出农户' },
+    household: { create: '新增农户', update: '修改农户', status: '变更状态', import_update: '导入更新农户', export: '导出农户', locate: '标注位置' },
     member: { add: '新增成员', update: '修改成员', leave: '成员迁出', import_update: '导入更新成员' },
     procedure: {
       start: '发起程序',
@@ -316,8 +321,9 @@ export default {
     token: { create: '创建令牌', revoke: '吊销令牌' },
     demo: { load: '装入演示数据' },
     import: { regions: '导入区划' },
-    helper: { create: '新增帮扶责任人', update: '修改帮扶责任人', assign: '落实帮扶责任人', reassign: '整体移交', import_update: '导入更新帮扶责任人' },
+    helper: { create: '新增帮扶责任人', update: '修改帮扶责任人', assign: '落实帮扶责任人', reassign: '整体移交', import_update: '导入更新帮扶责任人', account_open: '开通手机APP账号', account_close: '解除手机APP账号' },
     assignment: { import_update: '导入结对关系' },
+    visit: { create: '上传走访', update: '更新走访', conflict: '同步冲突', edit: '审核修改走访', resolve: '处理同步冲突' },
   },
   notFound: {
     title: '页面不存在',

@@ -93,3 +93,18 @@ describe('menuTree', () => {
     ])
   })
 })
+
+describe('visits menu', () => {
+  it('shows 走访记录 and 走访考核 under 精准帮扶 only with visit.read', () => {
+    expect(keys(['household.read'])).not.toContain('visits')
+    expect(keys(['household.read', 'visit.read'])).toEqual(['households', 'procedures', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance'])
+    const duty = menuTree(menuFor(['household.read', 'visit.read'])).find((g) => g.key === 'menu.duty')
+    expect(duty?.items.map((i) => i.key)).toEqual(['duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance'])
+  })
+  it('guards the visit pages by visit.read, the compliance page by its own entry', () => {
+    expect(permissionFor('/visits/12')).toBe('visit.read')
+    expect(permissionFor('/visits/compliance')).toBe('visit.read')
+    expect(canOpen('/visits/12', ['household.read'])).toBe(false)
+    expect(canOpen('/visits/compliance', ['visit.read'])).toBe(true)
+  })
+})

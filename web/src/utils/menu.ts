@@ -19,6 +19,8 @@ export type Permission =
   | 'audit.read'
   | 'audit.verify'
   | 'duty.write'
+  | 'visit.read'
+  | 'visit.review'
 
 export interface MenuItem {
   key: string
@@ -94,6 +96,15 @@ export const menuItems: MenuItem[] = [
     permission: 'household.read',
     icon: 'OfficeBuilding',
     label: 'menu.dutyVillages',
+    group: 'menu.duty',
+  },
+  { key: 'visits', path: '/visits', permission: 'visit.read', icon: 'Location', label: 'menu.visits', group: 'menu.duty' },
+  {
+    key: 'visit-compliance',
+    path: '/visits/compliance',
+    permission: 'visit.read',
+    icon: 'TrendCharts',
+    label: 'menu.visitCompliance',
     group: 'menu.duty',
   },
   { key: 'users', path: '/users', permission: 'user.read', icon: 'User', label: 'menu.users' },

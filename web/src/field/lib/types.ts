@@ -1,0 +1,119 @@
+// The field API's shapes (docs: /tmp spec "Field API"; docs/api.md).
+
+export type GuaranteeValue = 'ok' | 'gap' | 'na'
+export const guaranteeKeys = ['food', 'education', 'medical', 'housing', 'water'] as const
+export type GuaranteeKey = (typeof guaranteeKeys)[number]
+export type Guarantees = Record<GuaranteeKey, GuaranteeValue>
+
+export interface FieldUser {
+  id: number
+  username: string
+  display_name: string
+  role: string
+  scope_code: string
+}
+
+export interface LoginResponse {
+  token: string
+  expires_at: string
+  user: FieldUser
+}
+
+export interface PhotoRef {
+  sha256: string
+  taken_at: string | null
+}
+
+export interface VisitUpload {
+  client_id: string
+  household_id: number
+  base_version: number
+  visited_at: string
+  recorded_at: string
+  lat: number | null
+  lng: number | null
+  accuracy_m: number | null
+  guarantees: Guarantees
+  income_fen: number | null
+  needs: string
+  measures: string
+  notes: string
+  confirmed: boolean
+  confirmed_by: string
+  photos: PhotoRef[]
+}
+
+export interface FieldVisit extends VisitUpload {
+  id: number
+  version: number
+  conflict: boolean
+  received_at: string
+}
+
+export interface Member {
+  name: string
+  relation: string
+  sex: string
+  age: number
+  health: string
+  disability_grade: number
+  labour: string
+  in_school: boolean
+}
+
+export interface FieldHousehold {
+  id: number
+  household_no: string
+  head_name: string
+  region_code: string
+  region_name: string
+  group_name: string
+  address: string
+  phone: string
+  household_type: string
+  status: string
+  causes: string[]
+  members_count: number
+  members: Member[]
+  income: { year: number; per_capita_fen: number } | null
+  guarantees: Guarantees
+  location: { lat: number; lng: number } | null
+  visited_this_quarter: boolean
+  visits: FieldVisit[]
+}
+
+export interface FieldHelper {
+  id: number
+  name: string
+  phone: string
+  employer: string
+  position: string
+}
+
+export interface HouseholdsResponse {
+  helper: FieldHelper
+  quarter: string
+  quarter_start: string
+  quarter_end: string
+  generated_at: string
+  households: FieldHousehold[]
+}
+
+export type SyncStatus = 'accepted' | 'duplicate' | 'updated' | 'conflict' | 'rejected'
+
+export interface SyncResult {
+  client_id: string
+  status: SyncStatus | string
+  visit_id?: number
+  version?: number
+  code?: string
+  message?: string
+  field?: string
+}
+
+export interface PhotoStatus {
+  sha256: string
+  size: number
+  received: number
+  complete: boolean
+}
