@@ -65,3 +65,10 @@ for d in sqlite postgres; do
     "$d" "$(metric BenchmarkCompliance/County $d ms/op)" "$(metric BenchmarkCompliance/City $d ms/op)" \
     "$(metric BenchmarkCompliance/CountyCount $d ms/op)" "$(metric BenchmarkCompliance/CityCount $d ms/op)"
 done
+# Front-end bundle sizes from the current build (make ui): what a helper's phone downloads
+# (the field app, JS+CSS+service worker+page, gzip -9) beside what the office console ships.
+gz() { find "$@" -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.webmanifest' \) -print0 | xargs -0 -n1 sh -c 'gzip -9c "$0" | wc -c' | awk '{s+=$1} END {printf "%.1f KB", s/1000}'; }
+if [ -f web/dist/m/index.html ]; then
+  printf '| field app bundle, gzipped (JS, CSS, service worker, page, manifest) | %s | office console bundle: %s | < 250 KB |\n' \
+    "$(gz web/dist/m)" "$(gz web/dist/index.html web/dist/assets)"
+fi

@@ -8,46 +8,13 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
 	"sunshine/internal/db"
 )
-
-// conforms checks a real answer against its schema in openapi.json.
-func (h *harness) conforms(method, path string, st int, body []byte) {
-	h.t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(openAPI)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: h.srv.URL}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	req := httptest.NewRequest(method, h.srv.URL+path, nil)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: st,
-		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(body))}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		h.t.Errorf("%s %s (%d): answer does not match openapi.json: %v", method, path, st, err)
-	}
-}
 
 // fieldIDs are objects of one county the field routes' scope tests aim at.
 type fieldIDs struct {
@@ -205,24 +172,7 @@ func (c *client) uploadPhoto(b []byte) string {
 // raw sends bytes as application/octet-stream.
 func (c *client) raw(method, path string, b []byte) (int, []byte) {
 	c.h.t.Helper()
-	req, err := http.NewRequest(method, c.h.srv.URL+path, bytes.NewReader(b))
-	if err != nil {
-		c.h.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/octet-stream")
-	if c.csrf != "" {
-		req.Header.Set("X-CSRF-Token", c.csrf)
-	}
-	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
+	return c.send(method, path, bytes.NewReader(b), "application/octet-stream")
 }
 
 // The field app's whole exchange over HTTP with a bearer token: download, resumable photo,

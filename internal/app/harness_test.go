@@ -88,21 +88,26 @@ func (h *harness) fieldLogin(username string) *client {
 
 func (c *client) do(method, path string, body any) (int, []byte) {
 	c.h.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		if s, ok := body.(string); ok {
-			rd = bytes.NewBufferString(s)
-		} else {
-			b, _ := json.Marshal(body)
-			rd = bytes.NewBuffer(b)
-		}
+	if body == nil {
+		return c.send(method, path, nil, "")
 	}
+	if s, ok := body.(string); ok {
+		return c.send(method, path, bytes.NewBufferString(s), "application/json")
+	}
+	b, _ := json.Marshal(body)
+	return c.send(method, path, bytes.NewBuffer(b), "application/json")
+}
+
+// send makes the request with the client's cookies, CSRF token and bearer token; a body
+// goes with its content type.
+func (c *client) send(method, path string, rd io.Reader, contentType string) (int, []byte) {
+	c.h.t.Helper()
 	req, err := http.NewRequest(method, c.h.srv.URL+path, rd)
 	if err != nil {
 		c.h.t.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.csrf != "" {
 		req.Header.Set("X-CSRF-Token", c.csrf)

@@ -4,30 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
 // The console's visit endpoints answer as openapi.json describes them, on the demo's visits
 // (photos, signs) and on a visit with an office edit and a pending phone conflict.
 func TestVisitConsoleMatchesOpenAPI(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(openAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := newHarness(t)
 	fx := h.fieldFixture("320921")
-	doc.Servers = openapi3.Servers{{URL: h.srv.URL}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var photoVisit, household int64
 	var sha string
 	q := h.app.DB.Reader()
@@ -48,19 +33,7 @@ func TestVisitConsoleMatchesOpenAPI(t *testing.T) {
 		if st != 200 && !strings.Contains(path, "bad") {
 			t.Errorf("%s: %d %s", path, st, body)
 		}
-		req := httptest.NewRequest("GET", h.srv.URL+path, nil)
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s: %v", path, err)
-			continue
-		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: st,
-			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(string(body)))}
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-			t.Errorf("%s (%d): response does not match openapi.json: %v", path, st, err)
-		}
+		h.conforms("GET", path, st, body)
 	}
 	// The fixture visit shows its office edit in the history and the phone's conflicting copy.
 	st, body := office.do("GET", fmt.Sprintf("/api/v1/visits/%d", fx.visit), nil)

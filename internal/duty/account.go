@@ -21,11 +21,8 @@ type AccountInput struct {
 // administrator, and can only ever make helper accounts this way.
 func (s *Service) OpenAccount(ctx context.Context, p *auth.Principal, id int64, in AccountInput) (Helper, error) {
 	var out Helper
-	h, err := s.visibleHelper(ctx, s.DB.Reader(), p, id)
+	h, err := s.writableHelper(ctx, s.DB.Reader(), p, id)
 	if err != nil {
-		return out, err
-	}
-	if err := p.RequireIn(auth.DutyWrite, h.RegionCode); err != nil {
 		return out, err
 	}
 	nu, err := account.Prepare(account.NewUser{Username: in.Username, DisplayName: h.Name, Role: auth.Helper, ScopeCode: h.RegionCode, Password: in.Password})
@@ -63,11 +60,8 @@ func (s *Service) OpenAccount(ctx context.Context, p *auth.Principal, id int64, 
 func (s *Service) CloseAccount(ctx context.Context, p *auth.Principal, id int64) (Helper, error) {
 	var out Helper
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		h, err := s.visibleHelper(ctx, tx, p, id)
+		h, err := s.writableHelper(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		if err := p.RequireIn(auth.DutyWrite, h.RegionCode); err != nil {
 			return err
 		}
 		if h.UserID == 0 {

@@ -34,6 +34,16 @@ func (s *Service) visibleHelper(ctx context.Context, q db.Queryer, p *auth.Princ
 	return h, nil
 }
 
+// writableHelper loads a helper the principal may see and change: duty.write where the
+// helper is registered.
+func (s *Service) writableHelper(ctx context.Context, q db.Queryer, p *auth.Principal, id int64) (Helper, error) {
+	h, err := s.visibleHelper(ctx, q, p, id)
+	if err != nil {
+		return h, err
+	}
+	return h, p.RequireIn(auth.DutyWrite, h.RegionCode)
+}
+
 // Helpers pages through helpers registered under a region in scope.
 func (s *Service) Helpers(ctx context.Context, p *auth.Principal, f HelperFilter) ([]HelperRow, error) {
 	if f.Region == "" {
@@ -111,11 +121,8 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in HelperInput)
 func (s *Service) Update(ctx context.Context, p *auth.Principal, id int64, in HelperInput, active bool) (Helper, error) {
 	var out Helper
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		h, err := s.visibleHelper(ctx, tx, p, id)
+		h, err := s.writableHelper(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		if err := p.RequireIn(auth.DutyWrite, h.RegionCode); err != nil {
 			return err
 		}
 		in.Normalize()

@@ -38,14 +38,8 @@ func (s *Service) Resolve(ctx context.Context, p *auth.Principal, visitID, confl
 		return VisitDetail{}, errs.Field("take", "应为 phone(采用手机上的版本)或 server(保留服务器上的版本)")
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		v, err := loadStoredVisit(ctx, tx, visitID)
+		v, err := reviewableVisit(ctx, tx, p, visitID)
 		if err != nil {
-			return err
-		}
-		if !p.InScope(v.RegionCode) {
-			return errNoVisit
-		}
-		if err := p.RequireIn(auth.VisitReview, v.RegionCode); err != nil {
 			return err
 		}
 		payload, resolution, err := getConflict(ctx, tx, visitID, conflictID)
@@ -55,7 +49,7 @@ func (s *Service) Resolve(ctx context.Context, p *auth.Principal, visitID, confl
 		if resolution != "" {
 			return errs.E(errs.Conflict, "该冲突已处理(%s)", resolutionLabel(resolution))
 		}
-		before := editable{Guarantees: v.Guarantees, IncomeFen: v.IncomeFen, Needs: v.Needs, Measures: v.Measures, Notes: v.Notes}
+		before := v.editable()
 		change := audit.Change{Action: "visit.resolve", EntityType: "visit", EntityID: strconv.FormatInt(visitID, 10), RegionCode: v.RegionCode}
 		after := map[string]any{"conflict_id": conflictID, "take": in.Take, "version": v.Version}
 		if in.Take == TakePhone {
@@ -69,7 +63,7 @@ func (s *Service) Resolve(ctx context.Context, p *auth.Principal, visitID, confl
 			}
 			change.Before = map[string]any{"version": v.Version - 1, "fields": before}
 			after["version"] = v.Version
-			after["fields"] = editable{Guarantees: v.Guarantees, IncomeFen: v.IncomeFen, Needs: v.Needs, Measures: v.Measures, Notes: v.Notes}
+			after["fields"] = v.editable()
 			after["photos"] = v.Photos
 		}
 		if err := settleConflict(ctx, tx, visitID, conflictID, in.Take, p.UserID); err != nil {
@@ -115,8 +109,7 @@ func (s *Service) takePhone(ctx context.Context, tx *db.Tx, v storedVisit, up Vi
 			return v, errs.E(errs.Conflict, "手机版本的照片 %s 不在服务器上,只能保留服务器上的版本", ph.SHA256[:8])
 		}
 	}
-	e := editable{Guarantees: next.Guarantees, IncomeFen: next.IncomeFen, Needs: next.Needs, Measures: next.Measures, Notes: next.Notes}
-	if err := updateEditable(ctx, tx, v.ID, v.Version, e, c.Hash); err != nil {
+	if err := updateEditable(ctx, tx, v.ID, v.Version, next.editable(), c.Hash); err != nil {
 		return v, err
 	}
 	if err := setVisitPhotos(ctx, tx, v.ID, c, true); err != nil {

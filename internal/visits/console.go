@@ -221,6 +221,24 @@ type editable struct {
 	Notes      string     `json:"notes"`
 }
 
+// reviewableVisit reads a visit for an office write (edit, resolve): out of the principal's
+// scope it does not exist for them; in scope it needs visit.review in its region.
+func reviewableVisit(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (storedVisit, error) {
+	v, err := loadStoredVisit(ctx, tx, id)
+	if err != nil {
+		return v, err
+	}
+	if !p.InScope(v.RegionCode) {
+		return v, errNoVisit
+	}
+	return v, p.RequireIn(auth.VisitReview, v.RegionCode)
+}
+
+// editable is the part of a visit the office may correct.
+func (u VisitUpload) editable() editable {
+	return editable{Guarantees: u.Guarantees, IncomeFen: u.IncomeFen, Needs: u.Needs, Measures: u.Measures, Notes: u.Notes}
+}
+
 func (e editable) equal(o editable) bool {
 	sameIncome := (e.IncomeFen == nil) == (o.IncomeFen == nil) && (e.IncomeFen == nil || *e.IncomeFen == *o.IncomeFen)
 	return e.Guarantees == o.Guarantees && sameIncome && e.Needs == o.Needs && e.Measures == o.Measures && e.Notes == o.Notes
@@ -240,20 +258,14 @@ func (s *Service) Edit(ctx context.Context, p *auth.Principal, id int64, in Visi
 		return VisitDetail{}, err
 	}
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		v, err := loadStoredVisit(ctx, tx, id)
+		v, err := reviewableVisit(ctx, tx, p, id)
 		if err != nil {
-			return err
-		}
-		if !p.InScope(v.RegionCode) {
-			return errNoVisit
-		}
-		if err := p.RequireIn(auth.VisitReview, v.RegionCode); err != nil {
 			return err
 		}
 		if in.Version != v.Version {
 			return errs.E(errs.Conflict, "该走访记录已被修改(当前版本 %d,您编辑的是版本 %d),请刷新后重试", v.Version, in.Version)
 		}
-		before := editable{Guarantees: v.Guarantees, IncomeFen: v.IncomeFen, Needs: v.Needs, Measures: v.Measures, Notes: v.Notes}
+		before := v.editable()
 		after := editable{Guarantees: in.Guarantees, IncomeFen: in.IncomeFen, Needs: in.Needs, Measures: in.Measures, Notes: in.Notes}
 		if before.equal(after) {
 			return nil

@@ -73,16 +73,22 @@ func (f *conFixture) exec(q string, args ...any) {
 
 func (f *conFixture) ints(q string, args ...any) []int64 {
 	f.t.Helper()
-	rows, err := f.d.Reader().QueryContext(f.ctx, q, args...)
+	return queryInts(f.t, f.d, q, args...)
+}
+
+// queryInts is the one integer column a query answers, in its order.
+func queryInts(t testing.TB, d *db.DB, q string, args ...any) []int64 {
+	t.Helper()
+	rows, err := d.Reader().QueryContext(context.Background(), q, args...)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
 		var n int64
 		if err := rows.Scan(&n); err != nil {
-			f.t.Fatal(err)
+			t.Fatal(err)
 		}
 		out = append(out, n)
 	}

@@ -103,18 +103,8 @@ func (f *fieldFixture) link(username, county string, skip int64) (*auth.Principa
 }
 
 func (f *fieldFixture) households(helperID int64) []int64 {
-	rows, err := f.d.Reader().QueryContext(f.ctx, `SELECT household_id FROM assignments WHERE helper_id = ? AND to_date IS NULL ORDER BY household_id`, helperID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		_ = rows.Scan(&id)
-		out = append(out, id)
-	}
-	return out
+	f.t.Helper()
+	return queryInts(f.t, f.d, `SELECT household_id FROM assignments WHERE helper_id = ? AND to_date IS NULL ORDER BY household_id`, helperID)
 }
 
 func (f *fieldFixture) sync(p *auth.Principal, vs ...visits.VisitUpload) []visits.SyncResult {

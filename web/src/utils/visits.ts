@@ -10,7 +10,9 @@ export const guaranteeKeys: GuaranteeName[] = ['food', 'education', 'medical', '
 
 // ---- quarters ----
 
-const shanghaiYM = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
+// Marked pure so that a bundle taking only a constant from here (the field app's
+// guaranteeKeys) leaves the formatter out.
+const shanghaiYM = /* @__PURE__ */ new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
 
 // The quarter ("2026Q4") a moment falls in, on the Shanghai calendar.
 export function quarterOf(d: Date = new Date()): string {

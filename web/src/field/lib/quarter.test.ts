@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fromShanghaiInput, quarterOf, quarterRange, toShanghaiInput } from './quarter'
+import { fromShanghaiInput, quarterOf, toShanghaiInput } from './quarter'
 
 describe('quarters in Asia/Shanghai', () => {
   it('counts a visit by the Shanghai calendar, not UTC', () => {
@@ -15,15 +15,6 @@ describe('quarters in Asia/Shanghai', () => {
     // Any offset on the wire: 2026-03-31 20:00 in New York is 04-01 08:00 in Shanghai.
     expect(quarterOf('2026-03-31T20:00:00-04:00')).toBe('2026Q2')
     expect(quarterOf('nonsense')).toBe('')
-  })
-
-  it('knows the first and last day of each quarter', () => {
-    expect(quarterRange('2026Q1')).toEqual({ start: '2026-01-01', end: '2026-03-31' })
-    expect(quarterRange('2026Q2')).toEqual({ start: '2026-04-01', end: '2026-06-30' })
-    expect(quarterRange('2026Q3')).toEqual({ start: '2026-07-01', end: '2026-09-30' })
-    expect(quarterRange('2026Q4')).toEqual({ start: '2026-10-01', end: '2026-12-31' })
-    expect(quarterRange('2026Q5')).toBeNull()
-    expect(quarterRange('26Q1')).toBeNull()
   })
 
   it('edits the visit time as Shanghai wall-clock time', () => {

@@ -24,17 +24,6 @@ export function quarterOf(v: Date | string | number): string {
   return `${p.y}Q${Math.floor((p.m - 1) / 3) + 1}`
 }
 
-// quarterRange gives the first and last calendar day of a quarter, "YYYY-MM-DD".
-export function quarterRange(q: string): { start: string; end: string } | null {
-  const m = /^(\d{4})Q([1-4])$/.exec(q)
-  if (!m) return null
-  const y = Number(m[1])
-  const first = (Number(m[2]) - 1) * 3 + 1
-  const last = first + 2
-  const days = new Date(Date.UTC(y, last, 0)).getUTCDate()
-  return { start: `${y}-${pad(first)}-01`, end: `${y}-${pad(last)}-${pad(days)}` }
-}
-
 // toShanghaiInput is the value of an <input type="datetime-local"> showing the time in
 // Shanghai: "YYYY-MM-DDTHH:mm".
 export function toShanghaiInput(v: Date | string): string {

@@ -1,9 +1,13 @@
-// The field API's shapes (docs: /tmp spec "Field API"; docs/api.md).
+// The field API's shapes (docs: /tmp spec "Field API"; docs/api.md). What the phone
+// uploads (VisitUpload, PhotoRef) and the five guarantees are the console's own: type
+// imports are erased, and guaranteeKeys is a constant the build takes alone (utils/visits
+// has no other top-level effect), so the field bundle gains nothing of the console.
+import type { Guarantees } from '../../api/types'
+import type { VisitUpload } from '../../api/visits'
 
-export type GuaranteeValue = 'ok' | 'gap' | 'na'
-export const guaranteeKeys = ['food', 'education', 'medical', 'housing', 'water'] as const
-export type GuaranteeKey = (typeof guaranteeKeys)[number]
-export type Guarantees = Record<GuaranteeKey, GuaranteeValue>
+export type { GuaranteeValue, Guarantees } from '../../api/types'
+export type { PhotoRef, VisitUpload } from '../../api/visits'
+export { guaranteeKeys } from '../../utils/visits'
 
 export interface FieldUser {
   id: number
@@ -17,30 +21,6 @@ export interface LoginResponse {
   token: string
   expires_at: string
   user: FieldUser
-}
-
-export interface PhotoRef {
-  sha256: string
-  taken_at: string | null
-}
-
-export interface VisitUpload {
-  client_id: string
-  household_id: number
-  base_version: number
-  visited_at: string
-  recorded_at: string
-  lat: number | null
-  lng: number | null
-  accuracy_m: number | null
-  guarantees: Guarantees
-  income_fen: number | null
-  needs: string
-  measures: string
-  notes: string
-  confirmed: boolean
-  confirmed_by: string
-  photos: PhotoRef[]
 }
 
 export interface FieldVisit extends VisitUpload {
