@@ -80,7 +80,7 @@ func (s *Service) handleKinds(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Service) handleJob(w http.ResponseWriter, r *http.Request) error {
-	j, ok := s.jobs.get(auth.From(r.Context()), r.PathValue("id"))
+	j, ok := s.jobs.Get(auth.From(r.Context()), r.PathValue("id"))
 	if !ok {
 		return errs.E(errs.NotFound, "导入任务不存在(任务只对发起人可见,完成一小时后清除)")
 	}

@@ -12,6 +12,7 @@ import (
 	"sunshine/internal/auth"
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
+	"sunshine/internal/jobs"
 	"sunshine/internal/tabular"
 )
 
@@ -20,7 +21,7 @@ type Service struct {
 	DB    *db.DB
 	Log   *slog.Logger // for failures users only see summarised; Routes sets it from the router
 	kinds map[string]Kind
-	jobs  jobs
+	jobs  jobs.Tracker[Job]
 }
 
 // Register adds a kind; domains call it while the app is wired. A kind that imports or
