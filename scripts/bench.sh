@@ -20,6 +20,7 @@ for dialect in sqlite postgres; do
   run $dialect ./internal/registry 'ImportMembers' 1x >&2 # SUNSHINE_BENCH_MEMBERS rows, default 1,000,000
   run $dialect ./internal/registry 'BenchmarkList$' 900x >&2 # the city with ~1,000,000 members
   run $dialect ./internal/visits 'BenchmarkCompliance$' 20x >&2 # the city demo with its visits
+  run $dialect ./internal/crosscheck 'BenchmarkCrosscheckRun$' 1x >&2 # SUNSHINE_BENCH_ROWS rows (20,000,000) against SUNSHINE_BENCH_CC_MEMBERS (1,000,000)
 done
 run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
 run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
@@ -72,3 +73,13 @@ if [ -f web/dist/m/index.html ]; then
   printf '| field app bundle, gzipped (JS, CSS, service worker, page, manifest) | %s | office console bundle: %s | < 250 KB |\n' \
     "$(gz web/dist/m)" "$(gz web/dist/index.html web/dist/assets)"
 fi
+# Cross-check (issue 5): end to end = LoadSnapshot from the database + scan of the ten files + rules.
+ccn=${SUNSHINE_BENCH_ROWS:-20000000}
+for d in sqlite postgres; do
+  cc=BenchmarkCrosscheckRun/rows=$ccn
+  printf '| cross-check run, %s members, %s rows in 10 CSV files (%s MB), %s | %s s end to end (snapshot from the database %s s), %s rows/s, %s MB/s, peak %s MB RSS (Go heap %s MB); scan + rules alone %s s = %s× wc -l, at ¼ and ½ the rows %s s, %s s | cat: %s s; wc -l: %s s (run: %s×); sqlite3 .import + join: %s s (run %s× faster) | ≤ 2× wc -l, ≥ 10× SQLite, < 1 GB, linear |\n' \
+    "${SUNSHINE_BENCH_CC_MEMBERS:-1000000}" "$ccn" "$(metric $cc $d file-MB)" "$d" "$(metric $cc $d run-s)" "$(metric $cc $d snapshot-s)" \
+    "$(metric $cc $d rows/s)" "$(metric $cc $d MB/s)" "$(metric $cc $d peak-rss-MB)" "$(metric $cc $d peak-heap-MB)" "$(metric $cc $d scan-s)" "$(metric $cc $d x-wc-scan)" \
+    "$(metric BenchmarkCrosscheckRun/rows=$((ccn / 4)) $d scan-s)" "$(metric BenchmarkCrosscheckRun/rows=$((ccn / 2)) $d scan-s)" \
+    "$(metric $cc $d cat-s)" "$(metric $cc $d wc-s)" "$(metric $cc $d x-wc)" "$(metric $cc $d sqlite-s)" "$(metric $cc $d sqlite-x)"
+done

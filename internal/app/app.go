@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,7 @@ import (
 
 	"sunshine/internal/account"
 	"sunshine/internal/audit"
+	"sunshine/internal/crosscheck"
 	"sunshine/internal/dashboard"
 	"sunshine/internal/db"
 	"sunshine/internal/duty"
@@ -37,8 +39,11 @@ type App struct {
 	Exchange  *exchange.Service
 	Duty      *duty.Service
 	Visits    *visits.Service
-	Router    *httpx.Router
-	Metrics   *prometheus.Registry
+	// Crosscheck keeps dataset files under its Dir: the SQLite file's directory, or --data
+	// with PostgreSQL (set by open).
+	Crosscheck *crosscheck.Service
+	Router     *httpx.Router
+	Metrics    *prometheus.Registry
 }
 
 // New builds the services on an open, migrated database.
@@ -65,6 +70,11 @@ func New(d *db.DB, log *slog.Logger) *App {
 	// serve replaces the config with its flags' values; the routes read it per request.
 	a.Visits = &visits.Service{DB: d, Audit: a.Audit, Config: visits.DefaultConfig()}
 	a.Visits.Routes(a.Router)
+	a.Crosscheck = &crosscheck.Service{DB: d, Audit: a.Audit, Registry: a.Registry, Log: log}
+	if d.Dialect == db.SQLite {
+		a.Crosscheck.Dir = filepath.Dir(d.Source)
+	}
+	a.Crosscheck.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)
 	a.Audit.Routes(a.Router)
 	a.Exchange.Routes(a.Router)

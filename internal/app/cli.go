@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"sunshine/internal/account"
 	"sunshine/internal/audit"
 	"sunshine/internal/auth"
+	"sunshine/internal/crosscheck"
 	"sunshine/internal/db"
 	"sunshine/internal/demo"
 	"sunshine/internal/errs"
@@ -40,6 +42,10 @@ Usage:
   sunshine import KIND FILE [--valid-only]                               import a CSV/XLSX file (kinds: regions,
                                                                          households, members, helpers, assignments)
   sunshine export KIND [--format csv|xlsx] [--out FILE]                  export (the same kinds, and audit)
+  sunshine dataset add --kind KIND --source DEPT --as-of DATE FILE       register an external dataset for cross-checks
+  sunshine crosscheck run [--datasets 1,2] [--region CODE] [--include-unauthorised]
+                                                                         run a cross-check (default: newest dataset per kind)
+  sunshine export doubts [--run ID] [--format csv|xlsx] [--out FILE]     export cross-check doubts (核查清单)
   sunshine version
 
 Every command takes --db (postgres://… or sqlite:PATH; env SUNSHINE_DB), --data DIR (env
@@ -78,6 +84,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdImport(rest, stdout, stderr)
 	case "export":
 		err = cmdExport(rest, stdout, stderr)
+	case "dataset":
+		err = cmdDataset(rest, stdout, stderr)
+	case "crosscheck":
+		err = cmdCrosscheck(rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version())
 	case "help", "-h", "--help":
@@ -151,7 +161,11 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if len(applied) > 0 {
 		log.Info("migrations applied", "versions", applied)
 	}
-	return New(d, log), nil
+	a := New(d, log)
+	if d.Dialect == db.Postgres {
+		a.Crosscheck.Dir = cfg.Data
+	}
+	return a, nil
 }
 
 func loadDemo(ctx context.Context, a *App, scale string, out io.Writer) error {
@@ -163,8 +177,13 @@ func loadDemo(ctx context.Context, a *App, scale string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cc, err := demo.Crosscheck(ctx, a.Crosscheck)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "演示数据已装入 demo data loaded (%s): %d regions, %d households, %d members, %d users in %s\n",
 		sum.Scale, sum.Regions, sum.Households, sum.Members, sum.Users, sum.Took.Round(time.Millisecond))
+	fmt.Fprintf(out, "  cross-checks: %d authorisations, %d datasets, %d doubts\n", cc.Authorisations, cc.Datasets, cc.Doubts)
 	printDemoUsers(out, sc)
 	return nil
 }
@@ -379,9 +398,13 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 	}
 	kind := args[0]
 	var format, out string
+	var run int64
 	return withDB(args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", "csv", "csv or xlsx")
 		fs.StringVar(&out, "out", "", "output file (default stdout)")
+		if kind == "doubts" {
+			fs.Int64Var(&run, "run", 0, "only the doubts this cross-check run found")
+		}
 	}, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
 		var w io.Writer = stdout
 		if out != "" {
@@ -392,6 +415,106 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 			defer f.Close()
 			w = f
 		}
+		if kind == "doubts" {
+			return a.Crosscheck.ExportDoubts(ctx, cli(), crosscheck.DoubtFilter{RunID: run}, format, w)
+		}
 		return a.Exchange.Export(ctx, cli(), kind, format, w)
+	})
+}
+
+// cmdDataset registers an external dataset: `sunshine dataset add --kind KIND --source DEPT
+// --as-of DATE FILE` (the file may also come first).
+func cmdDataset(args []string, stdout, stderr io.Writer) error {
+	const use = "usage: sunshine dataset add --kind KIND --source DEPT --as-of YYYY-MM-DD FILE"
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New(use)
+	}
+	args = args[1:]
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	var in crosscheck.DatasetInput
+	var kind string
+	return withDB(args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&kind, "kind", "", "dataset kind: vehicle, farm_machinery, social_insurance, housing_fund, tax, real_estate, deposit, securities, business, public_employee, death, cadre_relative")
+		fs.StringVar(&in.SourceDept, "source", "", "source department (来源部门)")
+		fs.StringVar(&in.AsOf, "as-of", "", "the date the data is as of (YYYY-MM-DD)")
+	}, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+		if file == "" && fs.NArg() > 0 {
+			file = fs.Arg(0)
+		}
+		if file == "" {
+			return errors.New(use)
+		}
+		in.Kind, in.FileName = crosscheck.Kind(kind), file
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		ds, rep, err := a.Crosscheck.AddDataset(ctx, cli(), in, f)
+		for i, r := range rep.Errors {
+			if i == 20 {
+				fmt.Fprintf(stderr, "  …\n")
+				break
+			}
+			fmt.Fprintf(stderr, "  %s\n", r.Error())
+		}
+		if err != nil {
+			return err
+		}
+		if ds.Existing {
+			fmt.Fprintf(stdout, "dataset %d: the same file is already registered (%s, %s, as of %s); nothing changed\n", ds.ID, ds.Kind, ds.SourceDept, ds.AsOf)
+			return nil
+		}
+		fmt.Fprintf(stdout, "dataset %d registered: %s, %d rows, %d matching registry members, %d rejected (sha256 %s)\n",
+			ds.ID, ds.Kind, ds.Rows, ds.Matched, ds.Rejected, ds.SHA256)
+		return nil
+	})
+}
+
+// cmdCrosscheck runs a cross-check: `sunshine crosscheck run [--datasets 1,2]`.
+func cmdCrosscheck(args []string, stdout, stderr io.Writer) error {
+	const use = "usage: sunshine crosscheck run [--datasets 1,2] [--region CODE] [--include-unauthorised]"
+	if len(args) == 0 || args[0] != "run" {
+		return errors.New(use)
+	}
+	var sets, region string
+	var all bool
+	return withDB(args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&sets, "datasets", "", "comma-separated dataset ids (default: the newest dataset of each kind)")
+		fs.StringVar(&region, "region", "", "12-digit region code to limit the run to (default: everything)")
+		fs.BoolVar(&all, "include-unauthorised", false, "also check households without a signed authorisation")
+	}, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+		in := crosscheck.RunInput{Region: region, IncludeUnauthorised: all}
+		for _, v := range strings.Split(sets, ",") {
+			if v = strings.TrimSpace(v); v == "" {
+				continue
+			}
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || id <= 0 {
+				return fmt.Errorf("--datasets: %q is not a dataset id", v)
+			}
+			in.DatasetIDs = append(in.DatasetIDs, id)
+		}
+		last := time.Now()
+		run, err := a.Crosscheck.RunNow(ctx, cli(), in, func(pg crosscheck.Progress) {
+			if time.Since(last) > 2*time.Second || pg.Done {
+				last = time.Now()
+				fmt.Fprintf(stderr, "  file %d/%d: %d rows, %d matched, %d MB\n", pg.File+1, pg.Files, pg.RowsRead, pg.Matched, pg.BytesRead>>20)
+			}
+		})
+		if err != nil {
+			if run.ID != 0 {
+				fmt.Fprintf(stderr, "run %d failed\n", run.ID)
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "run %d done in %s: %d households (%d skipped without authorisation), %d rows read, %d matched, %d rejected; "+
+			"doubts: %d found, %d new, %d repeated, %d updated, %d not raised again (closed with the same evidence)\n",
+			run.ID, time.Duration(run.DurationMS)*time.Millisecond, run.Households, run.SkippedUnauthorised, run.RowsScanned,
+			run.RowsMatched, run.RowsRejected, run.DoubtsFound, run.DoubtsNew, run.DoubtsRepeated, run.DoubtsUpdated, run.DoubtsSuppressed)
+		return nil
 	})
 }

@@ -26,6 +26,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string) {
 func TestCommandLine(t *testing.T) {
 	url := dbtest.URL(t)
 	dbFlag := "--db=" + url
+	t.Setenv("SUNSHINE_DATA", t.TempDir()) // with PostgreSQL the demo's dataset files go under --data, not the source tree
 	if code, out := runCLI(t, "", "migrate", dbFlag); code != 0 || !strings.Contains(out, "up to date") {
 		t.Fatalf("migrate: %d %s", code, out)
 	}

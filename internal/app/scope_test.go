@@ -45,7 +45,7 @@ func (h *harness) targetsIn(county string) map[string]target {
 	village := county + "100201"
 	reg := h.registryFixture(county)
 	fx := h.fieldFixture(county)
-	return map[string]target{
+	targets := map[string]target{
 		"POST /api/v1/households":                          {path: "/api/v1/households", body: map[string]any{"household": map[string]any{"household_no": "X-1", "region_code": village, "head_id_number": idcard.Make("320921", time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), 1, idcard.Male), "household_type": "general"}, "members": []any{}}},
 		"GET /api/v1/households/{id}":                      {path: fmt.Sprintf("/api/v1/households/%d", reg.household)},
 		"PUT /api/v1/households/{id}":                      {path: fmt.Sprintf("/api/v1/households/%d", reg.household), body: map[string]any{"version": 1, "household": map[string]any{"household_type": "general"}}},
@@ -122,6 +122,10 @@ func (h *harness) targetsIn(county string) map[string]target {
 		"GET /api/v1/exports/{kind}":                       {path: "/api/v1/exports/members"},
 		"GET /api/v1/templates/{kind}":                     {path: "/api/v1/templates/households"},
 	}
+	for k, v := range h.crosscheckTargets(county, reg) {
+		targets[k] = v
+	}
+	return targets
 }
 
 // Every route, every role, signed in in county 320922, aimed at county 320921: nothing is

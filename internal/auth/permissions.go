@@ -6,18 +6,18 @@ import "slices"
 // on every row, so a county auditor reads everything — in their county.
 var permissions = map[Role][]Action{
 	Admin: {DashboardRead, RegionRead, RegionWrite, HouseholdRead, UserRead, UserWrite, AuditRead, AuditVerify,
-		ProcedureDefine, IncomeLineWrite, VisitRead},
+		ProcedureDefine, IncomeLineWrite, VisitRead, CrosscheckRules, DoubtRead},
 	PovertyOffice: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, HouseholdExport, RegistryImport,
 		ProcedureStart, ProcedureSign, ObjectionLodge, IncomeLineWrite, DutyWrite,
-		VisitRead, VisitReview},
+		VisitRead, VisitReview, CrosscheckRun, DoubtRead, DoubtVerify},
 	VillageCadre: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, ProcedureStart, ProcedureSign, ObjectionLodge,
-		VisitRead, VisitReview},
+		VisitRead, VisitReview, DoubtRead, DoubtVerify},
 	Helper:       {RegionRead, HouseholdRead, ProcedureSign, FieldSync},
-	CivilAffairs: {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},
+	CivilAffairs: {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, CrosscheckRun, CrosscheckRules, DoubtRead},
 	Finance:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},
 	Department:   {DashboardRead, RegionRead},
-	Auditor:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, VisitRead},
-	Discipline:   {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, ObjectionLodge, VisitRead},
+	Auditor:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, VisitRead, DoubtRead},
+	Discipline:   {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, ObjectionLodge, VisitRead, DoubtRead},
 	Participant:  {RegionRead},
 }
 

@@ -64,6 +64,10 @@ const (
 	VisitRead       Action = "visit.read"       // quarterly visits, their photos and fake-visit signals
 	VisitReview     Action = "visit.review"     // correct a visit, settle a phone/server conflict, set a household's location
 	FieldSync       Action = "field.sync"       // the helper's field app: download own households, upload visits
+	CrosscheckRun   Action = "crosscheck.run"   // register external datasets, run cross-checks (信息比对)
+	CrosscheckRules Action = "crosscheck.rules" // change the cross-check rule set (city or county scope)
+	DoubtRead       Action = "doubt.read"       // read cross-check doubts (疑点), runs, datasets and rules
+	DoubtVerify     Action = "doubt.verify"     // dispatch a doubt for verification (核查) and record its outcome
 )
 
 // Principal is the signed-in user (or API token) a request acts as.
