@@ -42,7 +42,7 @@ describe('roles and menus', () => {
   it('admin sees every menu entry and the city', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, 'admin')
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'users', 'audit'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'users', 'audit'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '系统管理员')
     assert.match(await page.locator('[data-test=who]').innerText(), /盐城市/)
     await page.waitForURL(/\/dashboard/)
@@ -102,7 +102,7 @@ describe('roles and menus', () => {
   it('a county poverty-office user sees only their county and no admin screens', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, demoUser(users, 'poverty_office', '320921000000'))
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '农办/扶贫办')
     assert.match(await page.locator('[data-test=who]').innerText(), /响水县/)
 
@@ -202,6 +202,11 @@ describe('roles and menus', () => {
       'duty-villages': has('household.read'),
       visits: has('visit.read'),
       'visit-compliance': has('visit.read'),
+      'cc-doubts': has('doubt.read'),
+      'cc-runs': has('doubt.read'),
+      'cc-datasets': has('doubt.read'),
+      'cc-rules': has('doubt.read'),
+      'cc-unauthorised': has('doubt.read') && has('household.read'),
       users: has('user.read'),
       audit: has('audit.read'),
     }

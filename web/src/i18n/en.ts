@@ -2,11 +2,13 @@
 import registry from './registry.en'
 import duty from './duty.en'
 import visits from './visits.en'
+import crosscheck, { ccActions, ccMenu } from './crosscheck.en'
 
 export default {
   ...registry,
   ...duty,
   ...visits,
+  ...crosscheck,
   app: {
     title: 'Yancheng Sunshine Poverty Alleviation Supervision System',
     shortTitle: 'Sunshine Supervision',
@@ -89,6 +91,7 @@ export default {
     dutyVillages: 'Stationed forces',
     visits: 'Visits',
     visitCompliance: 'Visit compliance',
+    ...ccMenu,
   },
   header: {
     scope: 'Scope',
@@ -321,6 +324,7 @@ export default {
     helper: { create: 'New helper', update: 'Edit helper', assign: 'Assign helper', reassign: 'Move all households', import_update: 'Import helper', account_open: 'Phone account created', account_close: 'Phone account unlinked' },
     assignment: { import_update: 'Import pairing' },
     visit: { create: 'Visit uploaded', update: 'Visit updated', conflict: 'Sync conflict', edit: 'Visit edited', resolve: 'Conflict resolved' },
+    ...ccActions,
   },
   notFound: {
     title: 'Page not found',

@@ -5,11 +5,13 @@
 import registry from './registry.zh-CN'
 import duty from './duty.zh-CN'
 import visits from './visits.zh-CN'
+import crosscheck, { ccActions, ccMenu } from './crosscheck.zh-CN'
 
 export default {
   ...registry,
   ...duty,
   ...visits,
+  ...crosscheck,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -92,6 +94,7 @@ export default {
     dutyVillages: '驻村力量',
     visits: '走访记录',
     visitCompliance: '走访考核',
+    ...ccMenu,
   },
   header: {
     scope: '管辖区划',
@@ -324,6 +327,7 @@ export default {
     helper: { create: '新增帮扶责任人', update: '修改帮扶责任人', assign: '落实帮扶责任人', reassign: '整体移交', import_update: '导入更新帮扶责任人', account_open: '开通手机APP账号', account_close: '解除手机APP账号' },
     assignment: { import_update: '导入结对关系' },
     visit: { create: '上传走访', update: '更新走访', conflict: '同步冲突', edit: '审核修改走访', resolve: '处理同步冲突' },
+    ...ccActions,
   },
   notFound: {
     title: '页面不存在',

@@ -21,6 +21,10 @@ export type Permission =
   | 'duty.write'
   | 'visit.read'
   | 'visit.review'
+  | 'doubt.read'
+  | 'doubt.verify'
+  | 'crosscheck.run'
+  | 'crosscheck.rules'
 
 export interface MenuItem {
   key: string
@@ -107,6 +111,19 @@ export const menuItems: MenuItem[] = [
     label: 'menu.visitCompliance',
     group: 'menu.duty',
   },
+  { key: 'cc-doubts', path: '/crosscheck/doubts', permission: 'doubt.read', icon: 'Warning', label: 'menu.ccDoubts', group: 'menu.crosscheck' },
+  { key: 'cc-runs', path: '/crosscheck/runs', permission: 'doubt.read', icon: 'Cpu', label: 'menu.ccRuns', group: 'menu.crosscheck' },
+  { key: 'cc-datasets', path: '/crosscheck/datasets', permission: 'doubt.read', icon: 'Coin', label: 'menu.ccDatasets', group: 'menu.crosscheck' },
+  { key: 'cc-rules', path: '/crosscheck/rules', permission: 'doubt.read', icon: 'SetUp', label: 'menu.ccRules', group: 'menu.crosscheck' },
+  {
+    key: 'cc-unauthorised',
+    path: '/crosscheck/unauthorised',
+    permission: 'doubt.read',
+    requires: ['household.read'],
+    icon: 'DocumentDelete',
+    label: 'menu.ccUnauthorised',
+    group: 'menu.crosscheck',
+  },
   { key: 'users', path: '/users', permission: 'user.read', icon: 'User', label: 'menu.users' },
   { key: 'audit', path: '/audit', permission: 'audit.read', icon: 'Tickets', label: 'menu.audit' },
 ]
@@ -129,7 +146,7 @@ export interface MenuGroup {
   group: boolean
 }
 
-const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection' }
+const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished' }
 
 // The menu as the layout draws it: top-level entries and sub-menus, in order.
 export function menuTree(items: MenuItem[]): MenuGroup[] {
