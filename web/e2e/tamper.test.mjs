@@ -42,20 +42,22 @@ describe('audit hash chain tamper detection', { skip: process.env.SUNSHINE_URL ?
   it('a changed row is named by `sunshine audit verify` and by the UI', async () => {
     await server.stop()
     const db = join(server.dataDir, 'sunshine.db')
-    execFileSync('sqlite3', [db, "UPDATE audit_events SET action='x' WHERE seq=2"])
-    assert.equal(execFileSync('sqlite3', [db, 'SELECT action FROM audit_events WHERE seq=2']).toString().trim(), 'x')
+    // The newest event, so it is on the audit table's first page (the demo writes hundreds).
+    const seq = execFileSync('sqlite3', [db, 'SELECT MAX(seq) FROM audit_events']).toString().trim()
+    execFileSync('sqlite3', [db, `UPDATE audit_events SET action='x' WHERE seq=${seq}`])
+    assert.equal(execFileSync('sqlite3', [db, `SELECT action FROM audit_events WHERE seq=${seq}`]).toString().trim(), 'x')
 
     const res = await server.run(['audit', 'verify', '--data', server.dataDir])
     assert.notEqual(res.code, 0, 'verify must fail')
-    assert.match(res.stdout + res.stderr, /seq\D{0,3}2\b/, `names seq 2: ${res.stdout}${res.stderr}`)
+    assert.match(res.stdout + res.stderr, new RegExp(`seq\\D{0,3}${seq}\\b`), `names seq ${seq}: ${res.stdout}${res.stderr}`)
 
     await server.start()
     const { page, ok, text } = await verifyInUI('auditor_city')
     assert.equal(ok, 'false', text)
-    assert.match(text, /第 2 号记录/, text)
+    assert.match(text, new RegExp(`第 ${seq} 号记录`), text)
     const brokenRow = page.locator('[data-test=audit-table] tr.broken-row')
     await brokenRow.waitFor()
-    assert.match(await brokenRow.locator('td').nth(1).innerText(), /^\s*2\s*$/)
+    assert.match(await brokenRow.locator('td').nth(1).innerText(), new RegExp(`^\\s*${seq}\\s*$`))
     await shot(page, '40-audit-tampered')
     await page.context().close()
   })
