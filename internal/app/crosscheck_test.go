@@ -126,6 +126,7 @@ func (h *harness) crosscheckTargets(county string, reg registryIDs) map[string]t
 		"GET /api/v1/datasets":                        {path: "/api/v1/datasets"},
 		"POST /api/v1/datasets":                       {path: "/api/v1/datasets", ownScope: true},
 		"GET /api/v1/datasets/{id}":                   {path: fmt.Sprintf("/api/v1/datasets/%d", x.dataset)},
+		"POST /api/v1/datasets/{id}/retire":           {path: fmt.Sprintf("/api/v1/datasets/%d/retire", x.dataset), body: map[string]any{"reason": "越权"}},
 		"GET /api/v1/crosscheck/jobs/{id}":            {path: "/api/v1/crosscheck/jobs/" + x.job},
 		"GET /api/v1/crosscheck/rules":                {path: "/api/v1/crosscheck/rules?region=" + region},
 		"GET /api/v1/crosscheck/rules/versions":       {path: "/api/v1/crosscheck/rules/versions?region=" + region},

@@ -49,6 +49,50 @@ type Dataset struct {
 	RejectedRows []tabular.RowError `json:"rejected_rows,omitempty"`
 	// FileMissing: the file is no longer in the data directory (detail only): runs refuse it.
 	FileMissing bool `json:"file_missing,omitempty"`
+	// Retired (停用): no longer offered or picked for new runs; never deleted, the file stays
+	// and the runs that read it still name it.
+	Retired       bool    `json:"retired"`
+	RetiredAt     *string `json:"retired_at"`
+	RetiredBy     *int64  `json:"retired_by"`
+	RetiredReason string  `json:"retired_reason"`
+}
+
+// RetireInput retires a dataset.
+type RetireInput struct {
+	Reason string `json:"reason"`
+}
+
+// RetireDataset retires a dataset registered in the caller's scope (a county cannot retire the
+// city's): it stays, with its file, but new runs no longer use it. Retiring it again is refused.
+func (s *Service) RetireDataset(ctx context.Context, p *auth.Principal, id int64, in RetireInput) (Dataset, error) {
+	var out Dataset
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		ds, err := s.visibleDataset(ctx, tx, p, id, false)
+		if err != nil {
+			return err
+		}
+		if err := p.RequireIn(auth.CrosscheckRun, ds.RegionCode); err != nil {
+			return err
+		}
+		if ds.Retired {
+			return errs.E(errs.Conflict, "数据集 %d 已于 %s 停用", id, shanghai(*ds.RetiredAt))
+		}
+		in.Reason = strings.TrimSpace(in.Reason)
+		if in.Reason == "" || len([]rune(in.Reason)) > 500 {
+			return errs.Field("reason", "请填写停用原因(不超过 500 字)")
+		}
+		now := db.Time(tx.Now)
+		if _, err := tx.ExecContext(ctx, `UPDATE datasets SET retired_at = ?, retired_by = ?, retired_reason = ? WHERE id = ? AND retired_at IS NULL`,
+			now, p.UserID, in.Reason, id); err != nil {
+			return err
+		}
+		out = ds
+		out.Retired, out.RetiredAt, out.RetiredBy, out.RetiredReason = true, &now, &p.UserID, in.Reason
+		return record(ctx, tx, p, "dataset.retire", "dataset", id, ds.RegionCode,
+			map[string]any{"retired": false},
+			map[string]any{"retired": true, "reason": in.Reason, "kind": ds.Kind, "sha256": ds.SHA256, "file_name": ds.FileName})
+	})
+	return out, err
 }
 
 // DatasetInput describes a file being registered.
@@ -262,6 +306,9 @@ func (s *Service) register(ctx context.Context, p *auth.Principal, in DatasetInp
 		return ds, rep, err
 	}
 	if old, err := datasetByFile(ctx, q, in.Kind, st.sha, region); err == nil {
+		if old.Retired { // the same file cannot be registered twice in a scope, and this one is retired
+			return ds, rep, errs.E(errs.Conflict, "该文件已登记为数据集 %d,并已于 %s 停用(%s),不能再用于比对", old.ID, shanghai(*old.RetiredAt), old.RetiredReason)
+		}
 		old.Existing = true
 		return old, rep, nil
 	} else if errs.CodeOf(err) != errs.NotFound {
@@ -368,8 +415,8 @@ func kindLabel(k Kind) string {
 }
 
 // Datasets lists the datasets the principal may use: registered in their scope or by an
-// office above them, newest first.
-func (s *Service) Datasets(ctx context.Context, p *auth.Principal, kind Kind, after int64, limit int) ([]Dataset, error) {
+// office above them, newest first; activeOnly leaves out retired ones (what a new run may read).
+func (s *Service) Datasets(ctx context.Context, p *auth.Principal, kind Kind, activeOnly bool, after int64, limit int) ([]Dataset, error) {
 	if err := p.Require(auth.DoubtRead); err != nil {
 		return nil, err
 	}
@@ -378,7 +425,7 @@ func (s *Service) Datasets(ctx context.Context, p *auth.Principal, kind Kind, af
 			return nil, errs.Field("kind", "未知的数据类型,可用: "+kindNames())
 		}
 	}
-	return listDatasets(ctx, s.DB.Reader(), p, kind, after, limit)
+	return listDatasets(ctx, s.DB.Reader(), p, kind, activeOnly, after, limit)
 }
 
 // Dataset returns one dataset with its rejected rows.

@@ -89,17 +89,25 @@ func (s *Service) Doubts(ctx context.Context, p *auth.Principal, f DoubtFilter) 
 		return nil, err
 	}
 	f.Region = r.Code
-	if f.Status != "" && f.Status != "pending" && !slices.Contains(statuses, f.Status) {
-		return nil, errs.Field("status", "应为 open、dispatched、confirmed、explained、data_error 或 pending")
-	}
-	if len(f.Rule) > 64 {
-		return nil, errs.Field("rule", "规则键过长")
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	rows, err := listDoubts(ctx, q, f, db.Date(s.DB.Clock()))
 	for i := range rows {
 		rows[i].finish(s.DB.Clock())
 	}
 	return rows, err
+}
+
+// check refuses an unknown status or an overlong rule key.
+func (f DoubtFilter) check() error {
+	if f.Status != "" && f.Status != "pending" && !slices.Contains(statuses, f.Status) {
+		return errs.Field("status", "应为 open、dispatched、confirmed、explained、data_error 或 pending")
+	}
+	if len(f.Rule) > 64 {
+		return errs.Field("rule", "规则键过长")
+	}
+	return nil
 }
 
 // finish derives the computed fields.
@@ -221,14 +229,20 @@ type DoubtStats struct {
 	Rules    []DoubtRule  `json:"rules"`
 }
 
-// Stats counts a region's doubts (optionally of one run) by state, per child and per rule.
-func (s *Service) Stats(ctx context.Context, p *auth.Principal, region string, runID int64) (DoubtStats, error) {
+// Stats counts the doubts a list filter selects (region, status, rule, run, overdue,
+// household; paging ignored) by state, per child region and per rule: the console's figures
+// follow its filter bar.
+func (s *Service) Stats(ctx context.Context, p *auth.Principal, f DoubtFilter) (DoubtStats, error) {
 	q := s.DB.Reader()
 	st := DoubtStats{Children: []DoubtChild{}, Rules: []DoubtRule{}}
-	r, err := regionIn(ctx, q, p, auth.DoubtRead, region)
+	r, err := regionIn(ctx, q, p, auth.DoubtRead, f.Region)
 	if err != nil {
 		return st, err
 	}
+	if err := f.check(); err != nil {
+		return st, err
+	}
+	f.Region = r.Code
 	st.Region = r
 	childLen := 12
 	switch regioncode.LevelOf(r.Code) {
@@ -239,7 +253,7 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, region string, r
 	case regioncode.County:
 		childLen = 9
 	}
-	groups, err := doubtGroups(ctx, q, r.Code, childLen, runID, db.Date(s.DB.Clock()))
+	groups, err := doubtGroups(ctx, q, f, childLen, db.Date(s.DB.Clock()))
 	if err != nil {
 		return st, err
 	}

@@ -103,6 +103,22 @@ func TestDefaultRulesValidate(t *testing.T) {
 			t.Errorf("%s: got %v", c.field, err)
 		}
 	}
+	// The message names each rule (position, label, key) and field, in rule order, at most three.
+	rs = DefaultRules()
+	rs.Rules[7].Params.Months = 0
+	rs.Rules[2].Params.GraceDays = -1
+	var e *errs.Error
+	if err := rs.Validate(); !errors.As(err, &e) ||
+		e.Message != "比对规则有误:第 3 条规则「在档期间缴纳职工社会保险」(social_insurance)的 params.grace_days:应为 0 到 366 天;第 8 条规则「家庭人均存款和证券超过 24 个月低保标准」(financial_assets)的 params.months:应为 1 到 600 个月" {
+		t.Errorf("message: %v", err)
+	}
+	rs = DefaultRules()
+	for i := range rs.Rules[:5] {
+		rs.Rules[i].Label = ""
+	}
+	if err := rs.Validate(); !errors.As(err, &e) || !strings.HasSuffix(e.Message, ";另有 2 处") || len(e.Fields) != 5 {
+		t.Errorf("message of five problems: %v", err)
+	}
 	// A region-specific standard wins over the default for that region only.
 	p := Params{StandardFen: 80_000, RegionStandardFen: map[string]int64{"320921000000": 90_000, "320921100000": 95_000}}
 	for region, want := range map[string]int64{"320921100201": 95_000, "320921200201": 90_000, "320922100201": 80_000} {

@@ -30,6 +30,7 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("GET /api/v1/datasets", auth.DoubtRead, s.handleDatasets)
 	rt.Handle("POST /api/v1/datasets", auth.CrosscheckRun, s.handleAddDataset)
 	rt.Handle("GET /api/v1/datasets/{id}", auth.DoubtRead, httpx.ByID(s.Dataset))
+	rt.Handle("POST /api/v1/datasets/{id}/retire", auth.CrosscheckRun, httpx.WithID(http.StatusOK, s.RetireDataset))
 	rt.Handle("GET /api/v1/crosscheck/jobs/{id}", auth.CrosscheckRun, func(w http.ResponseWriter, r *http.Request) error {
 		j, err := s.Job(r.Context(), auth.From(r.Context()), r.PathValue("id"))
 		if err != nil {
@@ -111,7 +112,15 @@ func (s *Service) handleDatasets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.Datasets(r.Context(), auth.From(r.Context()), Kind(r.URL.Query().Get("kind")), after, page.Limit+1)
+	var active bool
+	switch r.URL.Query().Get("active") {
+	case "", "0":
+	case "1":
+		active = true
+	default:
+		return errs.Field("active", "应为 1 或 0")
+	}
+	list, err := s.Datasets(r.Context(), auth.From(r.Context()), Kind(r.URL.Query().Get("kind")), active, after, page.Limit+1)
 	if err != nil {
 		return err
 	}
@@ -155,7 +164,8 @@ func (s *Service) handleUnauthorised(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// doubtFilter reads the list filters: region, status, rule, run, household_id, overdue=1.
+// doubtFilter reads the list filters (region, status, rule, run, household_id, overdue=1),
+// shared by the list, its statistics and its export.
 func doubtFilter(r *http.Request) (DoubtFilter, error) {
 	q := r.URL.Query()
 	f := DoubtFilter{Region: q.Get("region"), Status: q.Get("status"), Rule: q.Get("rule")}
@@ -198,11 +208,11 @@ func (s *Service) handleDoubts(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Service) handleStats(w http.ResponseWriter, r *http.Request) error {
-	run, err := optID(r, "run")
+	f, err := doubtFilter(r)
 	if err != nil {
 		return err
 	}
-	st, err := s.Stats(r.Context(), auth.From(r.Context()), r.URL.Query().Get("region"), run)
+	st, err := s.Stats(r.Context(), auth.From(r.Context()), f)
 	if err != nil {
 		return err
 	}

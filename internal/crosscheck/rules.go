@@ -216,7 +216,57 @@ func (rs RuleSet) Validate() error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return &errs.Error{Code: errs.Invalid, Message: "比对规则有误", Fields: bad}
+	return &errs.Error{Code: errs.Invalid, Message: badRulesMessage(rs.Rules, bad), Fields: bad}
+}
+
+var badFieldPattern = regexp.MustCompile(`^rules\[(\d+)\]\.(.+)$`)
+
+// badRulesMessage names the first problems with their rule (position, label and key) and
+// field, in rule order: 比对规则有误:第 3 条规则「…」(financial_assets)的 params.months:应为 1 到 600 个月.
+func badRulesMessage(rules []Rule, bad map[string]string) string {
+	type item struct {
+		i     int
+		field string
+		why   string
+	}
+	items := make([]item, 0, len(bad))
+	for k, why := range bad {
+		m := badFieldPattern.FindStringSubmatch(k)
+		if m == nil {
+			items = append(items, item{-1, k, why})
+			continue
+		}
+		i, _ := strconv.Atoi(m[1])
+		items = append(items, item{i, m[2], why})
+	}
+	sort.Slice(items, func(a, b int) bool {
+		if items[a].i != items[b].i {
+			return items[a].i < items[b].i
+		}
+		return items[a].field < items[b].field
+	})
+	var b strings.Builder
+	b.WriteString("比对规则有误:")
+	for n, it := range items {
+		if n == 3 {
+			fmt.Fprintf(&b, ";另有 %d 处", len(items)-3)
+			break
+		}
+		if n > 0 {
+			b.WriteString(";")
+		}
+		if it.i < 0 || it.i >= len(rules) {
+			fmt.Fprintf(&b, "%s:%s", it.field, it.why)
+			continue
+		}
+		r := rules[it.i]
+		name := strings.TrimSpace(r.Label)
+		if r := []rune(name); len(r) > 30 {
+			name = string(r[:30]) + "…"
+		}
+		fmt.Fprintf(&b, "第 %d 条规则「%s」(%s)的 %s:%s", it.i+1, name, r.Key, it.field, it.why)
+	}
+	return b.String()
 }
 
 func validateParams(c *check, r Rule, at func(string) string, bad map[string]string) {

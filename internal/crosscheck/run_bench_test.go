@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"sunshine/internal/benchmem"
 	"sunshine/internal/db"
 	"sunshine/internal/db/dbtest"
 	"sunshine/internal/idcard"
@@ -60,8 +60,7 @@ func BenchmarkCrosscheckRun(b *testing.B) {
 			var res Result
 			for i := 0; i < b.N; i++ {
 				runtime.GC()
-				var peak peakMemory
-				peak.start()
+				peak := benchmem.Start()
 				t0, cpu0 := time.Now(), benchCPU()
 				snap, err := LoadSnapshot(context.Background(), d.Reader())
 				if err != nil {
@@ -74,7 +73,7 @@ func BenchmarkCrosscheckRun(b *testing.B) {
 				}
 				took += time.Since(t0)
 				cpu += benchCPU() - cpu0
-				r, h := peak.stop()
+				r, h := peak.Stop()
 				rss, heap = max(rss, r), max(heap, h)
 			}
 			if res.Rows != int64(n) {
@@ -539,47 +538,4 @@ func benchCPU() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakMemory records the process's peak RSS (reset at start) and the
-// sampled peak of Go heap objects, as the registry benchmark does.
-type peakMemory struct {
-	stopc chan struct{}
-	wg    sync.WaitGroup
-	goMax uint64
-}
-
-func (m *peakMemory) start() {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // resets VmHWM (Linux ≥ 4.0)
-	m.stopc = make(chan struct{})
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			m.goMax = max(m.goMax, s[0].Value.Uint64())
-			select {
-			case <-m.stopc:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-}
-
-func (m *peakMemory) stop() (rssMB, goMB float64) {
-	close(m.stopc)
-	m.wg.Wait()
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-				kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-				rssMB = kb / 1024
-			}
-		}
-	}
-	return rssMB, float64(m.goMax) / (1 << 20)
 }

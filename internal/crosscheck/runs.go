@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"sunshine/internal/audit"
 	"sunshine/internal/auth"
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
@@ -89,7 +90,7 @@ func (s *Service) planRun(ctx context.Context, p *auth.Principal, in RunInput) (
 			return pr, err
 		}
 		if len(sets) == 0 {
-			return pr, errs.Field("dataset_ids", "尚未登记任何数据集,请先登记外部数据")
+			return pr, errs.Field("dataset_ids", "没有可用的数据集(尚未登记或均已停用),请先登记外部数据")
 		}
 	}
 	if len(in.DatasetIDs) > 100 {
@@ -105,6 +106,9 @@ func (s *Service) planRun(ctx context.Context, p *auth.Principal, in RunInput) (
 				return pr, errs.E(errs.NotFound, "数据集 %d 不存在", id)
 			}
 			return pr, err
+		}
+		if ds.Retired {
+			return pr, errs.Field("dataset_ids", fmt.Sprintf("数据集 %d(%s)已停用,不能用于新的比对", id, ds.FileName))
 		}
 		sets = append(sets, ds)
 	}
@@ -187,6 +191,8 @@ func (s *Service) StartRun(ctx context.Context, p *auth.Principal, in RunInput) 
 // execute reads the registry and the datasets, evaluates the rules and writes the doubts; a
 // failure is recorded on the run.
 func (s *Service) execute(ctx context.Context, p *auth.Principal, pr plannedRun, progress func(Progress), writing func()) (RunInfo, error) {
+	s.setLive(pr.info.ID, true)
+	defer s.setLive(pr.info.ID, false)
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	start := time.Now()
@@ -385,12 +391,18 @@ func (s *Service) writeDoubts(ctx context.Context, p *auth.Principal, info *RunI
 			return err
 		}
 		info.Status, info.FinishedAt, info.DurationMS = "done", &now, took.Milliseconds()
-		if _, err := tx.ExecContext(ctx, `UPDATE crosscheck_runs SET status = 'done', households = ?, members = ?, skipped_unauthorised = ?,
+		res, err := tx.ExecContext(ctx, `UPDATE crosscheck_runs SET status = 'done', households = ?, members = ?, skipped_unauthorised = ?,
 			rows_scanned = ?, rows_matched = ?, rows_rejected = ?, doubts_found = ?, doubts_new = ?, doubts_repeated = ?,
-			doubts_updated = ?, doubts_suppressed = ?, finished_at = ?, duration_ms = ? WHERE id = ?`,
+			doubts_updated = ?, doubts_suppressed = ?, finished_at = ?, duration_ms = ? WHERE id = ? AND status = 'running'`,
 			info.Households, info.Members, info.SkippedUnauthorised, info.RowsScanned, info.RowsMatched, info.RowsRejected,
-			info.DoubtsFound, info.DoubtsNew, info.DoubtsRepeated, info.DoubtsUpdated, info.DoubtsSuppressed, now, info.DurationMS, info.ID); err != nil {
+			info.DoubtsFound, info.DoubtsNew, info.DoubtsRepeated, info.DoubtsUpdated, info.DoubtsSuppressed, now, info.DurationMS, info.ID)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 { // a restarted server recovered it as interrupted meanwhile: its doubts are not written
+			return errs.E(errs.Conflict, "比对批次 %d 已被标记为中断,结果未写入,请重新比对", info.ID)
 		}
 		return record(ctx, tx, p, "crosscheck.run", "crosscheck_run", info.ID, info.RegionCode, nil, map[string]any{
 			"households": info.Households, "members": info.Members, "skipped_unauthorised": info.SkippedUnauthorised,
@@ -398,6 +410,81 @@ func (s *Service) writeDoubts(ctx context.Context, p *auth.Principal, info *RunI
 			"doubts_found": info.DoubtsFound, "doubts_new": info.DoubtsNew, "doubts_repeated": info.DoubtsRepeated,
 			"doubts_updated": info.DoubtsUpdated, "doubts_suppressed": info.DoubtsSuppressed, "duration_ms": info.DurationMS})
 	})
+}
+
+func (s *Service) setLive(id int64, on bool) {
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	if s.live == nil {
+		s.live = map[int64]bool{}
+	}
+	if on {
+		s.live[id] = true
+	} else {
+		delete(s.live, id)
+	}
+}
+
+// InterruptedReason is the error a run left running by a stopped server is closed with.
+const InterruptedReason = "服务重启，比对中断"
+
+// Recover closes runs left running by a process that died (a crash, a kill during a run):
+// every run still running that this process is not executing is marked failed with
+// InterruptedReason, in one transaction with an audit event per run. serve calls it at start,
+// before it accepts requests; it answers how many runs it closed.
+func (s *Service) Recover(ctx context.Context) (int, error) {
+	s.liveMu.Lock()
+	live := make(map[int64]bool, len(s.live))
+	for id := range s.live {
+		live[id] = true
+	}
+	s.liveMu.Unlock()
+	var closed int
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		closed = 0
+		rows, err := tx.QueryContext(ctx, `SELECT id, region_code, started_at FROM crosscheck_runs WHERE status = 'running' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		type stale struct {
+			id              int64
+			region, started string
+		}
+		var list []stale
+		for rows.Next() {
+			var r stale
+			if err := rows.Scan(&r.id, &r.region, &r.started); err != nil {
+				rows.Close()
+				return err
+			}
+			if !live[r.id] {
+				list = append(list, r)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		now := db.Time(tx.Now)
+		for _, r := range list {
+			ms := int64(0)
+			if t := db.ParseTime(r.started); !t.IsZero() {
+				ms = max(tx.Now.Sub(t).Milliseconds(), 0)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE crosscheck_runs SET status = 'failed', error = ?, finished_at = ?, duration_ms = ?
+				WHERE id = ? AND status = 'running'`, InterruptedReason, now, ms, r.id); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx, audit.System, audit.Change{Action: "crosscheck.run.fail", EntityType: "crosscheck_run",
+				EntityID: itoa(r.id), RegionCode: r.region, Before: map[string]any{"status": "running"},
+				After: map[string]any{"status": "failed", "error": InterruptedReason}}); err != nil {
+				return err
+			}
+			closed++
+		}
+		return nil
+	})
+	return closed, err
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

@@ -34,6 +34,9 @@ type Service struct {
 	// runMu lets one run write doubts at a time in this process: two runs over the same
 	// households would otherwise both decide "new" for the same finding.
 	runMu sync.Mutex
+	// live are the runs this process is executing (guarded by liveMu): Recover leaves them.
+	liveMu sync.Mutex
+	live   map[int64]bool
 }
 
 func (s *Service) logger() *slog.Logger {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"sunshine/internal/demo"
 	"sunshine/internal/errs"
 	"sunshine/internal/registry"
+	"sunshine/internal/visits"
 )
 
 var tiny = demo.Scale{Name: "tiny", Counties: []string{"320921", "320922"}, TownsPerCounty: 1, VillagesPerTown: 2, HouseholdsPerVillage: 10}
@@ -300,7 +302,7 @@ func TestCrosscheckWorkflow(t *testing.T) {
 	if err != nil || len(over) != 1 || over[0].ID != got[1].ID || !over[0].Overdue || over[0].OverdueDays != 2 {
 		t.Fatalf("overdue: %+v %v", over, err)
 	}
-	st, err := f.s.Stats(f.ctx, f.users["office"], county, 0)
+	st, err := f.s.Stats(f.ctx, f.users["office"], crosscheck.DoubtFilter{Region: county})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +323,34 @@ func TestCrosscheckWorkflow(t *testing.T) {
 	}
 	if childSum != 4 || rules["vehicle"].Total != 3 || rules["deceased"].Confirmed != 1 {
 		t.Fatalf("stats per child %d, per rule %+v", childSum, rules)
+	}
+	// The statistics follow the list's filters: one rule, one status, overdue only, one run.
+	for _, c := range []struct {
+		f    crosscheck.DoubtFilter
+		want crosscheck.DoubtCounts
+	}{
+		{crosscheck.DoubtFilter{Rule: "deceased"}, crosscheck.DoubtCounts{Total: 1, Confirmed: 1}},
+		{crosscheck.DoubtFilter{Status: "confirmed"}, crosscheck.DoubtCounts{Total: 2, Confirmed: 2}},
+		{crosscheck.DoubtFilter{Status: "pending"}, crosscheck.DoubtCounts{Total: 1, Dispatched: 1, Overdue: 1}},
+		{crosscheck.DoubtFilter{Overdue: true}, crosscheck.DoubtCounts{Total: 1, Dispatched: 1, Overdue: 1}},
+		{crosscheck.DoubtFilter{Rule: "vehicle", Status: "explained"}, crosscheck.DoubtCounts{Total: 1, Explained: 1}},
+		{crosscheck.DoubtFilter{RunID: run1.ID}, crosscheck.DoubtCounts{Total: 3, Confirmed: 2, Explained: 1}},
+		{crosscheck.DoubtFilter{Region: "320921100000", Rule: "none"}, crosscheck.DoubtCounts{}},
+	} {
+		fs, err := f.s.Stats(f.ctx, f.users["office"], c.f)
+		if err != nil || fs.Total != c.want {
+			t.Fatalf("stats of %+v: %+v %v, want %+v", c.f, fs.Total, err, c.want)
+		}
+		var n int64
+		for _, r := range fs.Rules {
+			n += r.Total
+		}
+		if n != c.want.Total {
+			t.Fatalf("stats of %+v: per-rule counts sum to %d, want %d", c.f, n, c.want.Total)
+		}
+	}
+	if _, err := f.s.Stats(f.ctx, f.users["office"], crosscheck.DoubtFilter{Status: "nope"}); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("stats with an unknown status: %v", err)
 	}
 
 	// Export of a run: full ID numbers for those who may export registry data, masked for others.
@@ -352,10 +382,10 @@ func TestCrosscheckWorkflow(t *testing.T) {
 	if _, err := f.s.RunByID(f.ctx, f.users["civil_other"], run1.ID); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("other county reads a run: %v", err)
 	}
-	if sets, err := f.s.Datasets(f.ctx, f.users["civil_other"], "", 0, 50); err != nil || len(sets) != 0 {
+	if sets, err := f.s.Datasets(f.ctx, f.users["civil_other"], "", false, 0, 50); err != nil || len(sets) != 0 {
 		t.Fatalf("other county lists this county's datasets: %d %v", len(sets), err)
 	}
-	if sets, err := f.s.Datasets(f.ctx, f.users["civil_town"], "", 0, 50); err != nil || len(sets) != 3 {
+	if sets, err := f.s.Datasets(f.ctx, f.users["civil_town"], "", false, 0, 50); err != nil || len(sets) != 3 {
 		t.Fatalf("a town does not see its county's datasets: %d %v", len(sets), err)
 	}
 	if _, err := f.s.RunNow(f.ctx, f.users["civil_other"], crosscheck.RunInput{DatasetIDs: []int64{veh.ID}}, nil); errs.CodeOf(err) != errs.NotFound {
@@ -600,5 +630,167 @@ func TestAuthorisations(t *testing.T) {
 	}
 	if _, err := f.s.AddAuthorisation(f.ctx, f.users["helper"], p.household, crosscheck.AuthorisationInput{SignedOn: "2026-01-01", AttachmentID: a1.AttachmentID}); errs.CodeOf(err) != errs.Forbidden {
 		t.Fatalf("helper records an authorisation: %v", err)
+	}
+}
+
+// A retired dataset stays (row and file) and the runs that read it still name it, but new runs
+// neither pick it (newest per kind) nor accept it; retiring needs a reason, is audited, is done
+// once, and only by the scope that registered it.
+func TestRetireDataset(t *testing.T) {
+	f := newFixture(t)
+	a := f.people(1)[0]
+	old := f.dataset(crosscheck.KindVehicle, "车辆-旧.csv", vehicles(a.id+","+a.name+",苏J1,car,2025-06-01,80000"))
+	run, err := f.s.RunNow(f.ctx, f.users["civil"], crosscheck.RunInput{IncludeUnauthorised: true}, nil)
+	if err != nil || len(run.Datasets) != 1 || run.Datasets[0].ID != old.ID {
+		t.Fatalf("first run: %+v %v", run, err)
+	}
+	// Refused: no reason, another county, a town below the county, the auditor.
+	if _, err := f.s.RetireDataset(f.ctx, f.users["civil"], old.ID, crosscheck.RetireInput{Reason: "  "}); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("retire without a reason: %v", err)
+	}
+	if _, err := f.s.RetireDataset(f.ctx, f.users["civil_other"], old.ID, crosscheck.RetireInput{Reason: "x"}); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("another county retires: %v", err)
+	}
+	if _, err := f.s.RetireDataset(f.ctx, f.users["civil_town"], old.ID, crosscheck.RetireInput{Reason: "x"}); errs.CodeOf(err) != errs.Forbidden {
+		t.Fatalf("a town retires its county's dataset: %v", err)
+	}
+	if _, err := f.s.RetireDataset(f.ctx, f.users["auditor"], old.ID, crosscheck.RetireInput{Reason: "x"}); errs.CodeOf(err) != errs.Forbidden {
+		t.Fatalf("the auditor retires: %v", err)
+	}
+	ds, err := f.s.RetireDataset(f.ctx, f.users["civil"], old.ID, crosscheck.RetireInput{Reason: "车管所已提供更正后的数据"})
+	if err != nil || !ds.Retired || ds.RetiredAt == nil || ds.RetiredReason != "车管所已提供更正后的数据" {
+		t.Fatalf("retire: %+v %v", ds, err)
+	}
+	if _, err := f.s.RetireDataset(f.ctx, f.users["civil"], old.ID, crosscheck.RetireInput{Reason: "again"}); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("retired twice: %v", err)
+	}
+	// Kept: the row, the file, the run's record of it.
+	got, err := f.s.Dataset(f.ctx, f.users["civil"], old.ID)
+	if err != nil || !got.Retired || got.FileMissing || got.RetiredBy == nil || *got.RetiredBy != f.users["civil"].UserID {
+		t.Fatalf("retired dataset detail: %+v %v", got, err)
+	}
+	if _, err := os.Stat(filepath.Join(f.s.Dir, "datasets", old.SHA256+".csv")); err != nil {
+		t.Fatalf("retired dataset's file removed: %v", err)
+	}
+	if r, err := f.s.RunByID(f.ctx, f.users["civil"], run.ID); err != nil || len(r.Datasets) != 1 || r.Datasets[0].ID != old.ID {
+		t.Fatalf("the run no longer names its dataset: %+v %v", r, err)
+	}
+	all, _ := f.s.Datasets(f.ctx, f.users["civil"], "", false, 0, 50)
+	active, _ := f.s.Datasets(f.ctx, f.users["civil"], "", true, 0, 50)
+	if len(all) != 1 || !all[0].Retired || len(active) != 0 {
+		t.Fatalf("lists: all %+v, active %+v", all, active)
+	}
+	ev, err := f.s.Audit.History(f.ctx, "dataset", strconv.FormatInt(old.ID, 10), 10)
+	if err != nil || len(ev) != 2 || ev[0].Action != "dataset.retire" || !strings.Contains(string(ev[0].After), "车管所已提供更正后的数据") {
+		t.Fatalf("audit: %+v %v", ev, err)
+	}
+	// New runs: not picked, not accepted.
+	if _, err := f.s.RunNow(f.ctx, f.users["civil"], crosscheck.RunInput{IncludeUnauthorised: true}, nil); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("run with only a retired dataset: %v", err)
+	}
+	if _, err := f.s.RunNow(f.ctx, f.users["civil"], crosscheck.RunInput{DatasetIDs: []int64{old.ID}}, nil); errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("run naming a retired dataset: %v", err)
+	}
+	// The same file again is refused (one dataset per file and scope), a new edition is used.
+	if _, _, err := f.s.AddDataset(f.ctx, f.users["civil"], crosscheck.DatasetInput{Kind: crosscheck.KindVehicle, SourceDept: "交警", AsOf: "2026-02-28", FileName: "again.csv"},
+		strings.NewReader(vehicles(a.id+","+a.name+",苏J1,car,2025-06-01,80000"))); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("retired file registered again: %v", err)
+	}
+	fresh := f.dataset(crosscheck.KindVehicle, "车辆-新.csv", vehicles(a.id+","+a.name+",苏J2,car,2025-06-01,80000"))
+	run2, err := f.s.RunNow(f.ctx, f.users["civil"], crosscheck.RunInput{IncludeUnauthorised: true}, nil)
+	if err != nil || len(run2.Datasets) != 1 || run2.Datasets[0].ID != fresh.ID {
+		t.Fatalf("run after retiring: %+v %v", run2, err)
+	}
+}
+
+// The helper's field app gets the dispatched doubts of the households currently assigned to
+// them, without ID numbers; not the doubts still open, nor another helper's households'.
+func TestFieldDoubts(t *testing.T) {
+	f := newFixture(t)
+	ps := f.people(10)
+	a := ps[0]
+	var b person
+	for _, p := range ps[1:] {
+		if p.helper != a.helper {
+			b = p
+			break
+		}
+	}
+	if b.household == 0 {
+		t.Fatal("no household with another helper")
+	}
+	veh := f.dataset(crosscheck.KindVehicle, "车辆.csv", vehicles(
+		a.id+","+a.name+",苏J12345,car,2025-06-01,80000",
+		b.id+","+b.name+",苏J22222,car,2025-06-01,80000",
+	))
+	death := f.dataset(crosscheck.KindDeath, "死亡.csv", "id_number,name,death_date\n"+a.id+","+a.name+",2025-12-01\n")
+	if _, err := f.s.RunNow(f.ctx, f.users["civil"], crosscheck.RunInput{DatasetIDs: []int64{veh.ID, death.ID}, IncludeUnauthorised: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	av, bv := f.doubtsOf(a.household)["vehicle"][0], f.doubtsOf(b.household)["vehicle"][0]
+	for _, id := range []int64{av.ID, bv.ID} {
+		if _, err := f.s.Dispatch(f.ctx, f.users["cadre"], id, crosscheck.DispatchInput{Note: "请核实 " + a.id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a's deceased doubt stays open (not dispatched): not on the phone.
+	hp := *f.users["helper"]
+	if err := f.d.Reader().QueryRowContext(f.ctx, `SELECT id FROM users WHERE username = 'helper_320921'`).Scan(&hp.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.d.InTx(f.ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(f.ctx, `UPDATE helpers SET user_id = ? WHERE id = ?`, hp.UserID, a.helper)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v := &visits.Service{DB: f.d, Audit: f.s.Audit, Config: visits.DefaultConfig()}
+	dl, err := v.Households(f.ctx, &hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []crosscheck.FieldDoubt
+	for _, h := range dl.Households {
+		if h.ID == b.household {
+			t.Fatalf("another helper's household downloaded: %+v", h)
+		}
+		if h.ID != a.household && len(h.Doubts) != 0 {
+			t.Fatalf("household %d has doubts: %+v", h.ID, h.Doubts)
+		}
+		if h.ID == a.household {
+			found = h.Doubts
+		}
+	}
+	if len(found) != 1 || found[0].ID != av.ID || found[0].RuleLabel == "" || found[0].Deadline != "2026-03-17" || found[0].MemberName != a.name || found[0].Overdue {
+		t.Fatalf("a's doubts on the phone: %+v", found)
+	}
+	masked := a.id[:6] + "********" + a.id[14:]
+	if !strings.Contains(found[0].Explanation, "苏J12345") || strings.Contains(found[0].Explanation, masked) || strings.Contains(found[0].DispatchNote, a.id) ||
+		strings.Contains(found[0].Explanation, "()") || strings.Contains(found[0].Explanation, "()") {
+		t.Fatalf("explanation on the phone: %q, note %q", found[0].Explanation, found[0].DispatchNote)
+	}
+	// Once its outcome is in, it leaves the phone.
+	if _, err := f.s.Outcome(f.ctx, f.users["office"], av.ID, crosscheck.OutcomeInput{Outcome: "data_error", Reason: "号牌录入错误"}); err != nil {
+		t.Fatal(err)
+	}
+	dl, _ = v.Households(f.ctx, &hp)
+	for _, h := range dl.Households {
+		if len(h.Doubts) != 0 {
+			t.Fatalf("closed doubt still on the phone: %+v", h.Doubts)
+		}
+	}
+}
+
+func TestWithoutIDNumbers(t *testing.T) {
+	for in, want := range map[string]string{
+		"成员 张三(320921********1234) 名下登记小型汽车":   "成员 张三 名下登记小型汽车",
+		"身份证号 32092119900307001X 在车辆中的姓名为“李四”": "身份证号 在车辆中的姓名为“李四”",
+		"成员 王五（320921********123X）为干部":         "成员 王五为干部",
+		"家庭人均 12,000.00 元,高于收入线 10,000.00 元":   "家庭人均 12,000.00 元,高于收入线 10,000.00 元",
+		"张三(******************) 已死亡":           "张三 已死亡",
+	} {
+		if got := crosscheck.WithoutIDNumbers(in); got != want {
+			t.Errorf("WithoutIDNumbers(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -101,14 +101,17 @@ func ruleVersions(ctx context.Context, q db.Queryer, region string) ([]RuleSetIn
 // ---- datasets ----
 
 const datasetCols = `id, kind, sha256, file_name, format, size, source_dept, as_of, rows_total, rows_matched, rows_rejected,
-	region_code, created_by, created_at`
+	region_code, created_by, created_at, retired_at, retired_by, retired_reason`
 
 func scanDataset(sc interface{ Scan(...any) error }, extra ...any) (Dataset, error) {
 	var d Dataset
+	var retiredAt sql.NullString
+	var retiredBy sql.NullInt64
 	dest := append([]any{&d.ID, &d.Kind, &d.SHA256, &d.FileName, &d.Format, &d.Size, &d.SourceDept, &d.AsOf, &d.Rows,
-		&d.Matched, &d.Rejected, &d.RegionCode, &d.CreatedBy, &d.CreatedAt}, extra...)
+		&d.Matched, &d.Rejected, &d.RegionCode, &d.CreatedBy, &d.CreatedAt, &retiredAt, &retiredBy, &d.RetiredReason}, extra...)
 	err := sc.Scan(dest...)
 	d.KindLabel = kindLabel(d.Kind)
+	d.RetiredAt, d.RetiredBy, d.Retired = strPtr(retiredAt), intPtr(retiredBy), retiredAt.Valid
 	return d, err
 }
 
@@ -152,8 +155,11 @@ func visibleWhere(p *auth.Principal) (string, []any) {
 	return w + ")", args
 }
 
-func listDatasets(ctx context.Context, q db.Queryer, p *auth.Principal, kind Kind, after int64, limit int) ([]Dataset, error) {
+func listDatasets(ctx context.Context, q db.Queryer, p *auth.Principal, kind Kind, activeOnly bool, after int64, limit int) ([]Dataset, error) {
 	w, args := visibleWhere(p)
+	if activeOnly {
+		w += " AND retired_at IS NULL"
+	}
 	if kind != "" {
 		w += " AND kind = ?"
 		args = append(args, kind)
@@ -178,11 +184,11 @@ func listDatasets(ctx context.Context, q db.Queryer, p *auth.Principal, kind Kin
 	return out, rows.Err()
 }
 
-// newestPerKind picks, per kind, the visible dataset with the latest as-of date (then the
-// latest registered).
+// newestPerKind picks, per kind, the visible dataset in use (not retired) with the latest
+// as-of date (then the latest registered).
 func newestPerKind(ctx context.Context, q db.Queryer, p *auth.Principal) ([]Dataset, error) {
 	w, args := visibleWhere(p)
-	rows, err := q.QueryContext(ctx, `SELECT `+datasetCols+` FROM datasets WHERE `+w+` ORDER BY kind, as_of DESC, id DESC`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+datasetCols+` FROM datasets WHERE `+w+` AND retired_at IS NULL ORDER BY kind, as_of DESC, id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +348,9 @@ func scanDoubtRow(sc interface{ Scan(...any) error }, extra ...any) (DoubtRow, e
 	return d, err
 }
 
-func listDoubts(ctx context.Context, q db.Queryer, f DoubtFilter, today string) ([]DoubtRow, error) {
+// doubtWhere is the WHERE of a doubt filter (region range, status, overdue, rule, run,
+// household): the list, its export and its statistics select the same doubts.
+func doubtWhere(f DoubtFilter, today string) ([]string, []any) {
 	lo, hi := regioncode.Range(f.Region)
 	where := []string{"d.region_code BETWEEN ? AND ?"}
 	args := []any{lo, hi}
@@ -370,6 +378,11 @@ func listDoubts(ctx context.Context, q db.Queryer, f DoubtFilter, today string) 
 		where = append(where, "d.household_id = ?")
 		args = append(args, f.Household)
 	}
+	return where, args
+}
+
+func listDoubts(ctx context.Context, q db.Queryer, f DoubtFilter, today string) ([]DoubtRow, error) {
+	where, args := doubtWhere(f, today)
 	where = append(where, "(d.region_code, d.id) > (?, ?)")
 	args = append(args, f.After.Region, f.After.ID, f.Limit)
 	rows, err := q.QueryContext(ctx, `SELECT `+doubtRowCols+doubtJoins+` WHERE `+strings.Join(where, " AND ")+
@@ -430,19 +443,14 @@ type doubtGroup struct {
 	n                          int64
 }
 
-// doubtGroups counts a region's doubts by child region, rule, status and overdue, in one
-// grouped read of the region's range.
-func doubtGroups(ctx context.Context, q db.Queryer, region string, childLen int, runID int64, today string) ([]doubtGroup, error) {
-	lo, hi := regioncode.Range(region)
-	args := []any{childLen, today, lo, hi}
-	w := ""
-	if runID > 0 {
-		w = " AND d.id IN (SELECT x.doubt_id FROM crosscheck_run_doubts x WHERE x.run_id = ?)"
-		args = append(args, runID)
-	}
+// doubtGroups counts the doubts a filter selects by child region, rule, status and overdue,
+// in one grouped read of the region's range.
+func doubtGroups(ctx context.Context, q db.Queryer, f DoubtFilter, childLen int, today string) ([]doubtGroup, error) {
+	where, args := doubtWhere(f, today)
+	args = append([]any{childLen, today}, args...)
 	rows, err := q.QueryContext(ctx, `SELECT SUBSTR(d.region_code, 1, ?), d.rule_key, MAX(d.rule_label), d.status,
 		CASE WHEN d.status = 'dispatched' AND d.deadline < ? THEN 1 ELSE 0 END, COUNT(*)
-		FROM doubts d WHERE d.region_code BETWEEN ? AND ?`+w+` GROUP BY 1, 2, 4, 5`, args...)
+		FROM doubts d WHERE `+strings.Join(where, " AND ")+` GROUP BY 1, 2, 4, 5`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -8,15 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"sunshine/internal/auth"
+	"sunshine/internal/benchmem"
 	"sunshine/internal/db"
 	"sunshine/internal/db/dbtest"
 	"sunshine/internal/exchange"
@@ -41,8 +39,7 @@ func BenchmarkImportMembers(b *testing.B) {
 	fx := newBenchFixture(b, n)
 	var parse time.Duration
 	b.Run("parse", func(b *testing.B) {
-		var peak peakMemory
-		peak.start()
+		peak := benchmem.Start()
 		start := time.Now()
 		for b.Loop() {
 			if rows := fx.parse(b); rows != n {
@@ -50,7 +47,7 @@ func BenchmarkImportMembers(b *testing.B) {
 			}
 		}
 		parse = time.Since(start) / time.Duration(b.N)
-		rss, heap := peak.stop()
+		rss, heap := peak.Stop()
 		b.ReportMetric(float64(n)/parse.Seconds(), "rows/s")
 		b.ReportMetric(rss, "peak-rss-MB")
 		b.ReportMetric(heap, "peak-heap-MB")
@@ -67,15 +64,14 @@ func BenchmarkImportMembers(b *testing.B) {
 			b.StopTimer()
 			fx.reset(b)
 			runtime.GC()
-			var peak peakMemory
-			peak.start()
+			peak := benchmem.Start()
 			b.StartTimer()
 			start, cpu0 := time.Now(), benchCPU()
 			rep := fx.importFile(b)
 			took += time.Since(start)
 			cpu += benchCPU() - cpu0
 			b.StopTimer()
-			r, h := peak.stop()
+			r, h := peak.Stop()
 			rss, heap = max(rss, r), max(heap, h)
 			if rep.Inserted != n {
 				b.Fatalf("import: %+v", rep)
@@ -91,9 +87,8 @@ func BenchmarkImportMembers(b *testing.B) {
 	})
 	// The export of what was imported streams: its memory stays flat however many rows.
 	b.Run("export", func(b *testing.B) {
-		var peak peakMemory
 		runtime.GC()
-		peak.start()
+		peak := benchmem.Start()
 		start := time.Now()
 		for b.Loop() {
 			if err := fx.ex.Export(context.Background(), benchRoot, "members", "csv", io.Discard); err != nil {
@@ -101,7 +96,7 @@ func BenchmarkImportMembers(b *testing.B) {
 			}
 		}
 		per := time.Since(start) / time.Duration(b.N)
-		rss, heap := peak.stop()
+		rss, heap := peak.Stop()
 		b.ReportMetric(float64(n)/per.Seconds(), "rows/s")
 		b.ReportMetric(rss, "peak-rss-MB")
 		b.ReportMetric(heap, "peak-heap-MB")
@@ -261,49 +256,4 @@ func (fx *benchFixture) reset(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// peakMemory records the most memory the process held while it ran: the kernel's peak RSS
-// (reset at start, so set-up does not count; it includes SQLite's page cache, which lives
-// outside Go's heap, and heap the runtime has not yet handed back) and, sampled every 10 ms,
-// the bytes of Go heap objects (live and not yet collected).
-type peakMemory struct {
-	stopc chan struct{}
-	wg    sync.WaitGroup
-	goMax uint64
-}
-
-func (m *peakMemory) start() {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // resets VmHWM (Linux ≥ 4.0)
-	m.stopc = make(chan struct{})
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			m.goMax = max(m.goMax, s[0].Value.Uint64())
-			select {
-			case <-m.stopc:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-}
-
-func (m *peakMemory) stop() (rssMB, goMB float64) {
-	close(m.stopc)
-	m.wg.Wait()
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-				kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-				rssMB = kb / 1024
-			}
-		}
-	}
-	return rssMB, float64(m.goMax) / (1 << 20)
 }

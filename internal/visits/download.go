@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sunshine/internal/auth"
+	"sunshine/internal/crosscheck"
 	"sunshine/internal/db"
 	"sunshine/internal/regioncode"
 	"sunshine/internal/registry"
@@ -44,6 +45,9 @@ type DownloadHousehold struct {
 	Location           *FieldLocation `json:"location"`
 	VisitedThisQuarter bool           `json:"visited_this_quarter"`
 	Visits             []FieldVisit   `json:"visits"`
+	// Doubts are the household's cross-check doubts dispatched for verification (待核查疑点),
+	// without ID numbers; read-only on the phone.
+	Doubts []crosscheck.FieldDoubt `json:"doubts"`
 }
 
 // FieldMember is a member as the helper needs to know them: no ID number, an age instead of
@@ -117,7 +121,7 @@ func (s *Service) Households(ctx context.Context, p *auth.Principal) (Download, 
 		if lat.Valid && lng.Valid {
 			d.Location = &FieldLocation{Lat: lat.Float64, Lng: lng.Float64}
 		}
-		d.Members, d.Visits = []FieldMember{}, []FieldVisit{}
+		d.Members, d.Visits, d.Doubts = []FieldMember{}, []FieldVisit{}, []crosscheck.FieldDoubt{}
 		idx[d.ID] = len(out.Households)
 		out.Households = append(out.Households, d)
 	}
@@ -142,6 +146,18 @@ func (s *Service) Households(ctx context.Context, p *auth.Principal) (Download, 
 	for _, v := range list {
 		d := &out.Households[idx[v.HouseholdID]]
 		d.Visits = append(d.Visits, v)
+	}
+	// Doubts dispatched for verification, whoever dispatched them: the current helper checks.
+	hids := make([]int64, len(out.Households))
+	for i, d := range out.Households {
+		hids[i] = d.ID
+	}
+	doubts, err := crosscheck.FieldDoubts(ctx, q, now, hids)
+	if err != nil {
+		return out, err
+	}
+	for id, list := range doubts {
+		out.Households[idx[id]].Doubts = list
 	}
 	// Visited this quarter by anyone: the compliance view counts the same.
 	qrows, err := q.QueryContext(ctx, `SELECT DISTINCT household_id FROM visits WHERE quarter = ? AND household_id IN (`+in+`)`,

@@ -3,7 +3,10 @@
 // starts a run with it and finds exactly one doubt — the car's; the county poverty office
 // dispatches the doubt and records an explained outcome with an evidence attachment; the
 // civil-affairs user raises a rule threshold and sees a new rule version; the household file
-// shows the doubt and records a signed authorisation with its scan.
+// shows the doubt and records a signed authorisation with its scan. The doubt statistics follow
+// the filter bar; rules are added (a server refusal shows on the rule's row), deleted, and an
+// old version is opened read-only and restored; the audit view names the run's actions in
+// Chinese; a retired dataset is greyed, no longer offered for runs, and its run still names it.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { deflateSync, crc32 } from 'node:zlib'
@@ -88,7 +91,9 @@ describe('cross-checks (信息比对)', () => {
   it('civil affairs registers a vehicle dataset, runs it and finds the car but not the motorcycle', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, CIVIL)
-    await page.locator('[data-menu-group="menu.crosscheck"] .el-sub-menu__title').click()
+    // The group may already be open (the menu remembers open groups): open it only when closed.
+    if (!(await page.locator('[data-test=menu] [data-menu=cc-datasets]').isVisible()))
+      await page.locator('[data-menu-group="menu.crosscheck"] .el-sub-menu__title').click()
     await page.locator('[data-test=menu] [data-menu=cc-datasets]').click()
     await page.waitForURL(/\/crosscheck\/datasets/)
     await page.locator('[data-test=datasets-table]').waitFor()
@@ -176,6 +181,16 @@ describe('cross-checks (信息比对)', () => {
     assert.ok(lines[1].includes(car.member.name))
     await page.keyboard.press('Escape')
     await page.locator('[data-test=doubt-chart] canvas').waitFor()
+    // The figures follow the filters: this run's one doubt, not the county's hundreds.
+    await page.locator('[data-test=stats-filtered]').waitFor()
+    await page.waitForFunction(() => document.querySelector('[data-stat=total] .card-value')?.textContent?.trim() === '1')
+    const one = await civil.get(`/doubts/stats?run=${runId}`)
+    const all = await civil.get('/doubts/stats')
+    assert.equal(one.body.total.total, 1)
+    assert.ok(all.body.total.total > 1, 'the unfiltered figures differ: ' + all.body.total.total)
+    const ruleOnly = await civil.get(`/doubts/stats?rule=vehicle&status=explained`)
+    assert.equal(ruleOnly.status, 200)
+    assert.deepEqual(ruleOnly.body.rules.map((r) => r.rule_key), ruleOnly.body.total.total ? ['vehicle'] : [])
     await shot(page, 'cc-05-doubts')
     assert.deepEqual(page.jsErrors, [])
     await page.context().close()
@@ -195,7 +210,7 @@ describe('cross-checks (信息比对)', () => {
     await page.locator('[data-test=doubt-dispatch]').click()
     const dd = page.locator('[data-test=dispatch-dialog]')
     await dd.waitFor()
-    assert.equal(await dd.locator('input[data-test=prompt-days]').inputValue(), '15')
+    assert.equal(await dd.locator('input[data-test=prompt-deadline_days]').inputValue(), '15')
     await dd.locator('textarea[data-test=prompt-note]').fill('请核实车辆是否为本人所有及使用情况')
     await dd.locator('[data-test=prompt-submit]').click()
     await page.waitForFunction(() => /^\d{4}-\d{2}-\d{2}$/.test(document.querySelector('[data-test=doubt-deadline]')?.textContent?.trim() ?? ''))
@@ -262,6 +277,93 @@ describe('cross-checks (信息比对)', () => {
     await page.context().close()
   })
 
+  it('civil affairs adds a rule (the server names what is wrong), deletes it, and restores an old version', async () => {
+    const page = await newPage(browser)
+    await signInOK(page, server.url, CIVIL)
+    await page.goto(server.url + '/crosscheck/rules')
+    await page.locator('[data-test=rules-table] .el-table__body tr').first().waitFor()
+    const before = (await civil.get('/crosscheck/rules')).body
+
+    // Add a second financial-assets rule; its months are left empty, which the server refuses.
+    await page.locator('[data-test=rule-add]').click()
+    const rd = page.locator('[data-test=rule-dialog]')
+    await rd.waitFor()
+    await pick(page, 'rule-check', '人均金融资产超过低保标准的倍数')
+    assert.equal(await rd.locator('input[data-test=rule-key]').inputValue(), 'financial_assets_2')
+    assert.equal(await rd.locator('input[data-test=param-months]').inputValue(), '24', 'thresholds start from the rule of the same check')
+    await rd.locator('input[data-test=rule-label]').fill('家庭人均存款和证券超过 36 个月低保标准')
+    await rd.locator('input[data-test=param-months]').fill('')
+    await shot(page, 'cc-10a-rule-add')
+    await rd.locator('[data-test=rule-apply]').click()
+    await rd.waitFor({ state: 'hidden' })
+    await page.locator('[data-test=rules-table] .el-table__body tr', { hasText: 'financial_assets_2' }).waitFor()
+    await page.locator('[data-test=rules-save]').click()
+    const sd = page.locator('[data-test=rules-save-dialog]')
+    await sd.waitFor()
+    await sd.locator('textarea[data-test=rules-note]').fill('增加 36 个月档')
+    await sd.locator('[data-test=rules-save-submit]').click()
+    const err = sd.locator('[data-test=rules-save-error]')
+    await err.waitFor()
+    const errText = await err.innerText()
+    assert.match(errText, /financial_assets_2/)
+    assert.match(errText, /月数/)
+    assert.match(errText, /1 到 600/)
+    await shot(page, 'cc-10b-rule-refused')
+    await sd.locator('.el-dialog__footer button', { hasText: '取消' }).click()
+    await page.locator('[data-test=rule-error][data-rule=financial_assets_2]', { hasText: '月数' }).waitFor()
+    assert.equal((await civil.get('/crosscheck/rules')).body.version, before.version, 'nothing stored')
+
+    // Fill the months: saved as a new version.
+    await page.locator('[data-test=rule-edit][data-rule=financial_assets_2]').click()
+    await rd.waitFor()
+    await rd.locator('input[data-test=param-months]').fill('36')
+    await rd.locator('[data-test=rule-apply]').click()
+    await rd.waitFor({ state: 'hidden' })
+    await page.locator('[data-test=rules-save]').click()
+    await sd.waitFor()
+    await sd.locator('textarea[data-test=rules-note]').fill('增加 36 个月档')
+    await sd.locator('[data-test=rules-save-submit]').click()
+    await sd.waitFor({ state: 'hidden' })
+    const added = (await civil.get('/crosscheck/rules')).body
+    assert.equal(added.version, before.version + 1)
+    const fa2 = added.rules.find((r) => r.key === 'financial_assets_2')
+    assert.equal(fa2?.params.months, 36)
+    assert.equal(fa2?.scope, 'household')
+    assert.equal(fa2?.check, 'financial_assets')
+
+    // Delete it: another version without it.
+    await page.locator('[data-test=rule-remove][data-rule=financial_assets_2]').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await page.locator('[data-test=rules-table] .el-table__body tr', { hasText: 'financial_assets_2' }).waitFor({ state: 'detached' })
+    await page.locator('[data-test=rules-save]').click()
+    await sd.waitFor()
+    await sd.locator('textarea[data-test=rules-note]').fill('取消 36 个月档')
+    await sd.locator('[data-test=rules-save-submit]').click()
+    await sd.waitFor({ state: 'hidden' })
+    const removed = (await civil.get('/crosscheck/rules')).body
+    assert.equal(removed.version, added.version + 1)
+    assert.ok(!removed.rules.some((r) => r.key === 'financial_assets_2'))
+
+    // Open the version that had it, read-only, and restore it as a new version.
+    await page.locator(`[data-test=rules-version-open][data-version="${added.version}"][data-region="${added.region_code}"]`).click()
+    const vd = page.locator('[data-test=rules-version-dialog]')
+    await vd.waitFor()
+    await vd.locator('[data-test=rules-version-table] .el-table__body tr', { hasText: 'financial_assets_2' }).waitFor()
+    assert.equal(await vd.locator('input, textarea').count(), 0, 'read-only')
+    await shot(page, 'cc-10c-rules-version')
+    await vd.locator('[data-test=rules-restore]').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await vd.waitFor({ state: 'hidden' })
+    const restored = (await civil.get('/crosscheck/rules')).body
+    assert.equal(restored.version, removed.version + 1)
+    assert.deepEqual(restored.rules, added.rules)
+    assert.match(restored.note, new RegExp(`恢复第 ${added.version} 版`))
+    await page.locator('[data-test=rules-version]', { hasText: `第 ${restored.version} 版` }).waitFor()
+    await page.locator('[data-test=rules-table] .el-table__body tr', { hasText: 'financial_assets_2' }).waitFor()
+    assert.deepEqual(page.jsErrors, [])
+    await page.context().close()
+  })
+
   it('the household file shows the doubt and records an authorisation', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, OFFICE)
@@ -290,6 +392,71 @@ describe('cross-checks (信息比对)', () => {
     await page.goto(server.url + '/crosscheck/unauthorised')
     await page.locator('[data-test=unauth-table]').waitFor()
     await shot(page, 'cc-12-unauthorised')
+    assert.deepEqual(page.jsErrors, [])
+    await page.context().close()
+  })
+
+  it('the audit view names the cross-check actions in Chinese', async () => {
+    assert.ok(runId, 'the first test ran')
+    const page = await newPage(browser)
+    await signInOK(page, server.url, 'auditor_city')
+    await page.goto(server.url + '/audit')
+    await page.locator('[data-test=audit-table]').waitFor()
+    await page.locator('[data-test=audit-entity-type]').click()
+    await page.keyboard.type('crosscheck_run')
+    await page.keyboard.press('Enter')
+    await page.locator('input[data-test=audit-entity-id]').fill(String(runId))
+    await page.locator('input[data-test=audit-entity-id]').press('Enter')
+    const start = page.locator('[data-test=audit-table] [data-action="crosscheck.run.start"]')
+    await start.waitFor()
+    assert.equal((await start.innerText()).trim(), '发起比对')
+    assert.equal((await page.locator('[data-test=audit-table] [data-action="crosscheck.run"]').innerText()).trim(), '比对完成')
+    await shot(page, 'cc-13-audit-actions')
+    assert.deepEqual(page.jsErrors, [])
+    await page.context().close()
+  })
+
+  it('civil affairs retires the dataset: greyed, not offered for runs, its run still names it', async () => {
+    const ds = (await civil.get('/datasets?limit=100')).body.items.find((d) => d.file_name === datasetName)
+    assert.ok(ds, 'the registered dataset')
+    const page = await newPage(browser)
+    await signInOK(page, server.url, CIVIL)
+    await page.goto(server.url + '/crosscheck/datasets')
+    await page.locator(`[data-test=datasets-table] [data-dataset="${ds.id}"][data-retired=false]`).waitFor()
+    // The city's datasets serve the county, but only the city retires them.
+    const cityOnes = (await civil.get('/datasets?limit=100')).body.items.filter((d) => !d.region_code.startsWith('320921'))
+    for (const c of cityOnes) assert.equal(await page.locator(`[data-test=dataset-retire][data-dataset="${c.id}"]`).count(), 0, `no retire button for city dataset ${c.id}`)
+    await page.locator(`[data-test=dataset-retire][data-dataset="${ds.id}"]`).click()
+    const rd = page.locator('[data-test=dataset-retire-dialog]')
+    await rd.waitFor()
+    await rd.locator('[data-test=prompt-submit]').click()
+    await rd.locator('.el-form-item__error').first().waitFor() // a reason is required
+    await rd.locator('textarea[data-test=prompt-reason]').fill('交警大队已提供更正后的数据')
+    await rd.locator('[data-test=prompt-submit]').click()
+    await rd.waitFor({ state: 'hidden' })
+    const row = page.locator(`[data-test=datasets-table] [data-dataset="${ds.id}"][data-retired=true]`)
+    await row.waitFor()
+    assert.match(await row.innerText(), /已停用/)
+    assert.match(await page.locator('[data-test=datasets-table] tr.retired-row').first().innerText(), new RegExp(datasetName.replace(/\./g, '\\.')))
+    await shot(page, 'cc-14-dataset-retired')
+    const after = await civil.get(`/datasets/${ds.id}`)
+    assert.equal(after.body.retired, true)
+    assert.equal(after.body.retired_reason, '交警大队已提供更正后的数据')
+    assert.equal(after.body.file_missing, undefined, 'the file stays')
+
+    // Not offered for a new run, refused if named; the run that read it still shows it.
+    await page.goto(server.url + '/crosscheck/runs')
+    await page.locator('[data-test=runs-table] [data-test=run-id]', { hasText: String(runId) }).waitFor()
+    assert.match(await page.locator('[data-test=runs-table]').innerText(), new RegExp(datasetName.replace(/\./g, '\\.')))
+    await page.locator('[data-test=run-start]').click()
+    await page.locator('[data-test=run-dialog]').waitFor()
+    await page.locator('[data-test=run-datasets]').click()
+    await page.locator('.el-select-dropdown:visible').first().waitFor()
+    assert.equal(await page.locator('.el-select-dropdown__item:visible', { hasText: datasetName }).count(), 0, 'a retired dataset is not offered')
+    await page.keyboard.press('Escape')
+    const refused = await civil.post('/crosscheck/runs', { dataset_ids: [ds.id], include_unauthorised: true })
+    assert.equal(refused.status, 400)
+    assert.match(refused.body.message + JSON.stringify(refused.body.fields ?? {}), /已停用/)
     assert.deepEqual(page.jsErrors, [])
     await page.context().close()
   })

@@ -314,7 +314,105 @@ describe('field app (手机APP)', () => {
     assert.deepEqual(page.jsErrors, [])
     await context.close()
   })
+
+  // 信息比对 → 手机: a car registered to a member of one of the helper's households raises a doubt;
+  // once the office dispatches it, the household card on the phone lists it under 待核查疑点 with
+  // the rule, the explanation and the deadline, and no ID number.
+  it('shows a dispatched cross-check doubt on the household card, without ID numbers', async () => {
+    const h = [...households].reverse().find((x) => x.status === 'registered')
+    assert.ok(h, 'a registered household of the helper')
+    const file = await office.get(`/households/${h.id}`)
+    assert.equal(file.status, 200)
+    const m = (file.body.members ?? []).find((x) => x.active && /^\d{17}[\dX]$/.test(x.id_number))
+    assert.ok(m, 'a member with an ID number')
+    const civil = await consoleSession(server.url, 'civil_affairs_320921')
+    const form = new FormData()
+    form.append('kind', 'vehicle')
+    form.append('source_dept', '响水县公安局交警大队')
+    form.append('as_of', '2026-01-31')
+    const csv = `身份证号,姓名,号牌号码,车辆类型,登记日期\n${m.id_number},${m.name},苏J·FLD01,小型轿车,2025-03-15\n`
+    form.append('file', new Blob([csv], { type: 'text/csv' }), `field-e2e-${Date.now()}.csv`)
+    const up = await civil('POST', '/datasets', form)
+    assert.equal(up.status, 202, JSON.stringify(up.body))
+    const ds = (await jobDone(civil, up.body.id)).dataset_id
+    const run = await civil('POST', '/crosscheck/runs', { dataset_ids: [ds], include_unauthorised: true })
+    assert.equal(run.status, 202, JSON.stringify(run.body))
+    const runJob = await jobDone(civil, run.body.id)
+    const runId = runJob.run_id
+    const found = await office.get(`/doubts?run=${runId}&household_id=${h.id}`)
+    assert.equal(found.status, 200)
+    const d = found.body.items.find((x) => x.member_id === m.id && x.rule_key === 'vehicle')
+    assert.ok(d, JSON.stringify({ found: found.body, run: runJob.run, household: file.body.household, member: m }))
+    const sent = await office.post(`/doubts/${d.id}/dispatch`, { deadline_days: 12, note: '请入户核实车辆情况', version: d.version })
+    assert.equal(sent.status, 200, JSON.stringify(sent.body))
+
+    // The download carries it, stripped of ID numbers.
+    const dl = await fieldGet(server.url, token, '/field/households')
+    const mine = dl.body.households.find((x) => x.id === h.id)
+    const fd = mine.doubts.find((x) => x.id === d.id)
+    assert.ok(fd, JSON.stringify(mine.doubts))
+    assert.equal(fd.deadline, sent.body.deadline)
+    assert.ok(!JSON.stringify(dl.body).includes(m.id_number.slice(0, 6) + '********'), 'no masked ID number in the download')
+    assert.ok(!JSON.stringify(dl.body).includes(m.id_number), 'no ID number in the download')
+
+    const page = await newPage(browser, phone)
+    await page.goto(server.url + '/m/')
+    await page.waitForURL(/\/m\/login$/)
+    await page.locator('[data-test=field-username] input').fill(HELPER)
+    await page.locator('[data-test=field-password] input').fill(PASSWORD)
+    await page.locator('[data-test=field-login]').click()
+    await page.waitForURL((u) => u.pathname === '/m/')
+    await page.locator(`[data-test=household-${h.id}]`).click()
+    await page.locator('[data-test=household-card]').waitFor()
+    const card = page.locator(`[data-test=doubts] [data-test=doubt-${d.id}]`)
+    await card.waitFor()
+    const text = await card.innerText()
+    assert.ok(text.includes(d.rule_label), text)
+    assert.ok(text.includes('苏J·FLD01'), text)
+    assert.ok(text.includes(sent.body.deadline), text)
+    assert.ok(!/\d{6}\*{8}/.test(text) && !text.includes(m.id_number), 'no ID number on the card: ' + text)
+    await page.locator('[data-test=doubts]').evaluate((e) => e.scrollIntoView({ block: 'center' }))
+    await shot(page, '98-field-doubts')
+    assert.deepEqual(page.jsErrors, [])
+    await page.context().close()
+  })
 })
+
+// A signed-in console session able to send multipart forms (a dataset upload).
+async function consoleSession(base, username) {
+  const res = await fetch(base + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  })
+  assert.equal(res.status, 200, `login ${username}`)
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]
+  const { csrf_token: csrf } = await res.json()
+  return async (method, path, body) => {
+    const form = body instanceof FormData
+    const r = await fetch(base + '/api/v1' + path, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, ...(body && !form ? { 'Content-Type': 'application/json' } : {}) },
+      body: form ? body : body ? JSON.stringify(body) : undefined,
+    })
+    const text = await r.text()
+    return { status: r.status, body: text ? JSON.parse(text) : null }
+  }
+}
+
+// Polls a cross-check job until it ends.
+async function jobDone(call, id) {
+  for (let i = 0; i < 120; i++) {
+    const j = await call('GET', `/crosscheck/jobs/${id}`)
+    assert.equal(j.status, 200, JSON.stringify(j.body))
+    if (j.body.state !== 'running') {
+      assert.equal(j.body.state, 'done', JSON.stringify(j.body))
+      return j.body
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error('job did not end')
+}
 
 // A household in the office's county that the helper does not help.
 async function otherHousehold(office, mine) {

@@ -91,6 +91,11 @@ export interface Dataset {
   existing?: boolean
   rejected_rows?: RowError[]
   file_missing?: boolean
+  /** 已停用: not offered for new runs; kept, with its file, for the runs that read it */
+  retired: boolean
+  retired_at: string | null
+  retired_by: number | null
+  retired_reason: string
 }
 
 export interface DatasetInput {
@@ -338,8 +343,10 @@ const enc = encodeURIComponent
 export const crosscheckApi = {
   catalogue: () => get<Catalogue>('/crosscheck/kinds'),
 
-  datasets: (q: { kind?: string; after?: string | null; limit?: number }) => get<Page<Dataset>>('/datasets', { ...q }),
+  /** active: '1' leaves out retired datasets (what a new run may read). */
+  datasets: (q: { kind?: string; active?: '1'; after?: string | null; limit?: number }) => get<Page<Dataset>>('/datasets', { ...q }),
   dataset: (id: number) => get<Dataset>(`/datasets/${id}`),
+  retireDataset: (id: number, reason: string) => post<Dataset>(`/datasets/${id}/retire`, { reason }, { quiet: true }),
   // The fields go before the file, so the server refuses a bad kind before copying gigabytes.
   addDataset: (input: DatasetInput, file: File, opts: UploadOptions = {}) => {
     const f = new FormData()
@@ -360,7 +367,8 @@ export const crosscheckApi = {
   run: (id: number) => get<RunInfo>(`/crosscheck/runs/${id}`),
 
   doubts: (q: DoubtQuery) => get<Page<DoubtRow>>('/doubts', { ...q }),
-  stats: (region?: string, run?: number | string) => get<DoubtStats>('/doubts/stats', { region, run }),
+  /** The counts of the doubts the list's filters select (paging ignored). */
+  stats: (q: Omit<DoubtQuery, 'after' | 'limit'>) => get<DoubtStats>('/doubts/stats', { ...q }),
   exportURL: (q: DoubtQuery, format: 'csv' | 'xlsx') => {
     const qs = new URLSearchParams()
     for (const [k, v] of Object.entries({ ...q, after: undefined, limit: undefined, format })) {

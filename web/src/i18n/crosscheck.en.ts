@@ -11,8 +11,17 @@ export const ccMenu = {
 export const ccActions = {
   doubt: { dispatch: 'Dispatch for verification', outcome: 'Verification outcome' },
   authorisation: { add: 'Record authorisation', revoke: 'Revoke authorisation' },
-  dataset: { register: 'Register dataset' },
-  crosscheck: { rules: 'Change cross-check rules', run: 'Cross-check run done' },
+  dataset: { register: 'Register dataset', retire: 'Retire dataset' },
+  // crosscheck.run.start and crosscheck.run.fail: see label() in i18n/index.ts
+  crosscheck: { rules: 'Change cross-check rules', run: 'Cross-check run done', run_start: 'Cross-check run started', run_fail: 'Cross-check run failed' },
+}
+
+export const ccEntities = {
+  dataset: 'Dataset',
+  doubt: 'Doubt',
+  crosscheck_run: 'Cross-check run',
+  crosscheck_ruleset: 'Cross-check rules',
+  authorisation: 'Authorisation',
 }
 
 export default {
@@ -98,6 +107,13 @@ export default {
       needFile: 'Choose a file',
       detailTitle: 'Dataset {id}',
       submit: 'Upload and register',
+      retire: 'Retire',
+      retireTitle: 'Retire dataset #{id}: {name}',
+      retireNote: 'A retired dataset is no longer offered or picked for new runs; its record and its file on the server stay, and the runs that read it still show it. Retiring cannot be undone: to use the data again, register a new file.',
+      retireReason: 'Reason',
+      retired: 'Retired',
+      retiredTip: 'Retired {t}: {reason}',
+      retiredDone: 'Dataset #{id} retired',
     },
     rules: {
       title: 'Rules',
@@ -135,6 +151,23 @@ export default {
       noParams: 'This rule has no thresholds',
       typesHint: 'Values: {v}',
       regionHint: 'One “region code:amount” per line, e.g. 320921:850',
+      add: 'Add rule',
+      addTitle: 'Add a cross-check rule',
+      key: 'Key',
+      keyHint: 'A lowercase letter first, then lowercase letters, digits or underscores, at most 40 characters, unique in the set',
+      keyTaken: 'Key {key} is already used',
+      pickCheck: 'Pick a check the engine knows',
+      anyKind: 'Every kind of the check',
+      remove: 'Delete rule',
+      removeConfirm: 'Delete “{label}” from the set? It takes effect when saved as a new version; old versions stay.',
+      view: 'View',
+      viewTitle: 'Rules version {v} ({region}, read-only)',
+      current: 'In use',
+      restore: 'Restore as new version',
+      restoreConfirm: 'Save the rules of version {v} as a new version? The current rules stay in the history.',
+      restoreNote: 'Restore version {v} ({region})',
+      invalid: 'Not saved: the server refused the rules:',
+      errorLine: 'Rule {n} “{label}” ({key}), {field}: {msg}',
     },
     param: {
       min_value_fen: 'Minimum value',
@@ -206,6 +239,7 @@ export default {
       allRules: 'All rules',
       allStatus: 'All statuses',
       overdueOnly: 'Overdue only',
+      statsFiltered: 'Counts follow the filters',
       runPlaceholder: 'Run no.',
       export: 'Export',
       exportCsv: 'Export CSV',

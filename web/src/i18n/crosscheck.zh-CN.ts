@@ -12,8 +12,17 @@ export const ccMenu = {
 export const ccActions = {
   doubt: { dispatch: '下发核查', outcome: '核查结论' },
   authorisation: { add: '登记授权委托书', revoke: '撤回授权' },
-  dataset: { register: '登记比对数据' },
-  crosscheck: { rules: '修改比对规则', run: '比对完成' },
+  dataset: { register: '登记比对数据', retire: '停用比对数据' },
+  // crosscheck.run.start and crosscheck.run.fail: see label() in i18n/index.ts
+  crosscheck: { rules: '修改比对规则', run: '比对完成', run_start: '发起比对', run_fail: '比对失败' },
+}
+
+export const ccEntities = {
+  dataset: '比对数据',
+  doubt: '疑点',
+  crosscheck_run: '比对批次',
+  crosscheck_ruleset: '比对规则',
+  authorisation: '授权委托书',
 }
 
 export default {
@@ -99,6 +108,13 @@ export default {
       needFile: '请选择文件',
       detailTitle: '数据集 {id}',
       submit: '上传并登记',
+      retire: '停用',
+      retireTitle: '停用数据集 #{id}：{name}',
+      retireNote: '停用后，该数据集不再出现在新比对的可选数据中，也不会被自动选用；数据集记录和服务器上的文件都保留，用过它的比对批次仍显示它。停用不可撤销，如需再用请登记新的文件。',
+      retireReason: '停用原因',
+      retired: '已停用',
+      retiredTip: '{t} 停用：{reason}',
+      retiredDone: '数据集 #{id} 已停用',
     },
     rules: {
       title: '比对规则',
@@ -136,6 +152,23 @@ export default {
       noParams: '该规则没有阈值',
       typesHint: '可用：{v}',
       regionHint: '每行一个“区划代码:金额”，如 320921:850',
+      add: '新增规则',
+      addTitle: '新增比对规则',
+      key: '规则键',
+      keyHint: '小写字母开头，只含小写字母、数字和下划线，最多 40 个字符，同一规则集内不能重复',
+      keyTaken: '规则键 {key} 已被使用',
+      pickCheck: '选择比对引擎支持的规则类型',
+      anyKind: '该类型的全部数据',
+      remove: '删除规则',
+      removeConfirm: '从规则集中删除“{label}”？保存为新版本后生效，旧版本仍保留。',
+      view: '查看',
+      viewTitle: '第 {v} 版比对规则（{region}，只读）',
+      current: '当前使用',
+      restore: '恢复为新版本',
+      restoreConfirm: '以第 {v} 版的规则保存为新版本？当前规则仍保留在历史版本中。',
+      restoreNote: '恢复第 {v} 版（{region}）',
+      invalid: '规则未保存，服务器校验未通过：',
+      errorLine: '第 {n} 条规则“{label}”（{key}）的{field}：{msg}',
     },
     param: {
       min_value_fen: '最低价值',
@@ -207,6 +240,7 @@ export default {
       allRules: '全部规则',
       allStatus: '全部状态',
       overdueOnly: '仅看逾期',
+      statsFiltered: '按当前筛选条件统计',
       runPlaceholder: '批次号',
       export: '导出',
       exportCsv: '导出 CSV',

@@ -74,6 +74,12 @@ export default {
     uploaded: 'Uploaded',
     notFound: 'This household is not on the phone; sync and try again',
     call: 'Call',
+    doubts: 'Doubts to verify ({n})',
+    doubtDeadline: 'Verify by {d}',
+    doubtOverdue: 'Overdue (due {d})',
+    doubtMember: 'Member: {name}',
+    doubtNote: 'Note: {note}',
+    doubtHint: 'Check at the household and report to the village or town; the outcome is recorded in the office console.',
   },
   visit: {
     titleNew: 'Record a visit',

@@ -75,6 +75,12 @@ export default {
     uploaded: '已上传',
     notFound: '手机上没有这户的数据,请同步后再试',
     call: '拨打',
+    doubts: '待核查疑点({n} 条)',
+    doubtDeadline: '{d} 前核查',
+    doubtOverdue: '已逾期(期限 {d})',
+    doubtMember: '涉及成员:{name}',
+    doubtNote: '下发说明:{note}',
+    doubtHint: '请入户核实并向村(镇)反馈,核查结论由工作人员在电脑端录入。',
   },
   visit: {
     titleNew: '记录走访',

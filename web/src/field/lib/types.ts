@@ -60,6 +60,20 @@ export interface FieldHousehold {
   location: { lat: number; lng: number } | null
   visited_this_quarter: boolean
   visits: FieldVisit[]
+  /** dispatched cross-check doubts (待核查疑点); absent in data downloaded before they existed */
+  doubts?: FieldDoubt[]
+}
+
+/** A cross-check doubt dispatched to the household's village for verification: read-only here
+ * (the outcome is recorded in the console); no ID numbers. */
+export interface FieldDoubt {
+  id: number
+  rule_label: string
+  member_name: string
+  explanation: string
+  dispatch_note: string
+  deadline: string
+  overdue: boolean
 }
 
 export interface FieldHelper {
