@@ -21,6 +21,9 @@ for dialect in sqlite postgres; do
   run $dialect ./internal/registry 'BenchmarkList$' 900x >&2 # the city with ~1,000,000 members
   run $dialect ./internal/visits 'BenchmarkCompliance$' 20x >&2 # the city demo with its visits
   run $dialect ./internal/crosscheck 'BenchmarkCrosscheckRun$' 1x >&2 # SUNSHINE_BENCH_ROWS rows (20,000,000) against SUNSHINE_BENCH_CC_MEMBERS (1,000,000)
+  run $dialect ./internal/payments 'BenchmarkImportPayments' 1x >&2 # SUNSHINE_BENCH_PAYMENTS rows, default 10,000,000
+  run $dialect ./internal/funds 'BenchmarkTraceFund$' 5x >&2 # a fund with SUNSHINE_BENCH_FUND_PAYMENTS payments (1,000,000)
+  run $dialect ./internal/funds 'BenchmarkStatement$' 2000x >&2 # random households of the same ledger
 done
 run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
 run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
@@ -82,4 +85,20 @@ for d in sqlite postgres; do
     "$(metric $cc $d rows/s)" "$(metric $cc $d MB/s)" "$(metric $cc $d peak-rss-MB)" "$(metric $cc $d peak-heap-MB)" "$(metric $cc $d scan-s)" "$(metric $cc $d x-wc-scan)" \
     "$(metric BenchmarkCrosscheckRun/rows=$((ccn / 4)) $d scan-s)" "$(metric BenchmarkCrosscheckRun/rows=$((ccn / 2)) $d scan-s)" \
     "$(metric $cc $d cat-s)" "$(metric $cc $d wc-s)" "$(metric $cc $d x-wc)" "$(metric $cc $d sqlite-s)" "$(metric $cc $d sqlite-x)"
+done
+# Funds (issue 6): the Sankey trace of a fund with a million payments, a household's statement.
+for d in sqlite postgres; do
+  printf '| fund trace (Sankey, county finance office, JSON), %s payments, %s | %s ms (CPU in the Go process %s ms) | COUNT(*) of the fund'"'"'s transfers: %s ms | < 1 s |\n' \
+    "$(metric BenchmarkTraceFund/Trace $d payments)" "$d" "$(metric BenchmarkTraceFund/Trace $d ms/trace)" "$(metric BenchmarkTraceFund/Trace $d cpu-ms/trace)" \
+    "$(metric BenchmarkTraceFund/Count $d ms/count)"
+  printf '| household statement with paths back to the fund, %s payments, %s | p50 %s ms, p99 %s ms | the passbook'"'"'s payments by index: p50 %s ms, p99 %s ms | p99 < 50 ms |\n' \
+    "${SUNSHINE_BENCH_FUND_PAYMENTS:-1000000}" "$d" "$(metric BenchmarkStatement/Statement $d p50-ms)" "$(metric BenchmarkStatement/Statement $d p99-ms)" \
+    "$(metric BenchmarkStatement/Floor $d p50-ms)" "$(metric BenchmarkStatement/Floor $d p99-ms)"
+done
+# Direct payment (issue 6): the payments import beside reading + validating the same file.
+for d in sqlite postgres; do
+  printf '| import %s payments (CSV, to %s payees), %s | %s rows/s, %s× the baseline, peak %s MB RSS (Go heap %s MB) | read + validate the same file: %s rows/s | ≤ 3× |\n' \
+    "${SUNSHINE_BENCH_PAYMENTS:-10000000}" "$(( ${SUNSHINE_BENCH_PAYMENTS:-10000000} / 10 > 1000000 ? 1000000 : ${SUNSHINE_BENCH_PAYMENTS:-10000000} / 10 ))" "$d" \
+    "$(metric BenchmarkImportPayments/import $d rows/s)" "$(metric BenchmarkImportPayments/import $d x-parse)" \
+    "$(metric BenchmarkImportPayments/import $d peak-rss-MB)" "$(metric BenchmarkImportPayments/import $d peak-heap-MB)" "$(metric BenchmarkImportPayments/parse $d rows/s)"
 done

@@ -20,7 +20,9 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/duty"
 	"sunshine/internal/exchange"
+	"sunshine/internal/funds"
 	"sunshine/internal/httpx"
+	"sunshine/internal/payments"
 	"sunshine/internal/region"
 	"sunshine/internal/registry"
 	"sunshine/internal/visits"
@@ -42,6 +44,8 @@ type App struct {
 	// Crosscheck keeps dataset files under its Dir: the SQLite file's directory, or --data
 	// with PostgreSQL (set by open).
 	Crosscheck *crosscheck.Service
+	Funds      *funds.Service
+	Payments   *payments.Service
 	Router     *httpx.Router
 	Metrics    *prometheus.Registry
 }
@@ -61,6 +65,7 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Exchange.Register(registry.MembersKind())
 	a.Exchange.Register(duty.HelpersKind())
 	a.Exchange.Register(duty.AssignmentsKind())
+	a.Exchange.Register(payments.PaymentsKind())
 	a.Router = httpx.NewRouter(log)
 	a.Accounts.Routes(a.Router)
 	a.Regions.Routes(a.Router)
@@ -75,6 +80,10 @@ func New(d *db.DB, log *slog.Logger) *App {
 		a.Crosscheck.Dir = filepath.Dir(d.Source)
 	}
 	a.Crosscheck.Routes(a.Router)
+	a.Funds = &funds.Service{DB: d, Audit: a.Audit}
+	a.Funds.Routes(a.Router)
+	a.Payments = &payments.Service{DB: d, Audit: a.Audit}
+	a.Payments.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)
 	a.Audit.Routes(a.Router)
 	a.Exchange.Routes(a.Router)

@@ -40,12 +40,16 @@ Usage:
   sunshine user disable --username U
   sunshine audit verify                                                  recompute the audit hash chain
   sunshine import KIND FILE [--valid-only]                               import a CSV/XLSX file (kinds: regions,
-                                                                         households, members, helpers, assignments)
+                                                                         households, members, helpers, assignments,
+                                                                         payments)
   sunshine export KIND [--format csv|xlsx] [--out FILE]                  export (the same kinds, and audit)
   sunshine dataset add --kind KIND --source DEPT --as-of DATE FILE       register an external dataset for cross-checks
   sunshine crosscheck run [--datasets 1,2] [--region CODE] [--include-unauthorised]
                                                                          run a cross-check (default: newest dataset per kind)
   sunshine export doubts [--run ID] [--format csv|xlsx] [--out FILE]     export cross-check doubts (核查清单)
+  sunshine export ledger --fund CODE [--format csv|xlsx] [--out FILE]    export every transfer of a fund (资金台账)
+  sunshine payments batch --plan ID [--format csv|xlsx] [--out FILE]    write a plan's next bank batch file (资金直达)
+  sunshine payments reconcile --batch REF FILE                           book the bank's return file of a batch
   sunshine version
 
 Every command takes --db (postgres://… or sqlite:PATH; env SUNSHINE_DB), --data DIR (env
@@ -88,6 +92,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdDataset(rest, stdout, stderr)
 	case "crosscheck":
 		err = cmdCrosscheck(rest, stdout, stderr)
+	case "payments":
+		err = cmdPayments(rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version())
 	case "help", "-h", "--help":
@@ -177,13 +183,23 @@ func loadDemo(ctx context.Context, a *App, scale string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	t0 := time.Now()
 	cc, err := demo.Crosscheck(ctx, a.Crosscheck)
 	if err != nil {
 		return err
 	}
+	ccTook := time.Since(t0)
 	fmt.Fprintf(out, "演示数据已装入 demo data loaded (%s): %d regions, %d households, %d members, %d users in %s\n",
 		sum.Scale, sum.Regions, sum.Households, sum.Members, sum.Users, sum.Took.Round(time.Millisecond))
-	fmt.Fprintf(out, "  cross-checks: %d authorisations, %d datasets, %d doubts\n", cc.Authorisations, cc.Datasets, cc.Doubts)
+	fmt.Fprintf(out, "  cross-checks: %d authorisations, %d datasets, %d doubts in %s\n", cc.Authorisations, cc.Datasets, cc.Doubts,
+		ccTook.Round(time.Millisecond))
+	t0 = time.Now()
+	fs, err := demo.Funds(ctx, a.Funds)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  funds: %d funds, %d transfers (%d payments to passbooks) in %s\n", fs.Funds, fs.Transfers, fs.Payments,
+		time.Since(t0).Round(time.Millisecond))
 	printDemoUsers(out, sc)
 	return nil
 }
@@ -235,6 +251,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		} else {
 			fmt.Fprintln(stdout, "数据库已有数据,跳过演示数据 (database not empty: demo data not loaded)")
 		}
+	}
+	// Runs a previous process left running (it crashed or was killed mid-run) are closed as
+	// interrupted before anyone can look at them.
+	if n, err := a.Crosscheck.Recover(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("cross-check runs left running by a previous process marked failed", "runs", n)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -397,6 +420,9 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 		return errors.New("usage: sunshine export KIND [--format csv|xlsx] [--out FILE]")
 	}
 	kind := args[0]
+	if kind == "ledger" {
+		return cmdExportLedger(args[1:], stdout, stderr)
+	}
 	var format, out string
 	var run int64
 	return withDB(args[1:], stderr, func(fs *flag.FlagSet) {

@@ -6,18 +6,18 @@ import "slices"
 // on every row, so a county auditor reads everything — in their county.
 var permissions = map[Role][]Action{
 	Admin: {DashboardRead, RegionRead, RegionWrite, HouseholdRead, UserRead, UserWrite, AuditRead, AuditVerify,
-		ProcedureDefine, IncomeLineWrite, VisitRead, CrosscheckRules, DoubtRead},
+		ProcedureDefine, IncomeLineWrite, VisitRead, CrosscheckRules, DoubtRead, FundRead},
 	PovertyOffice: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, HouseholdExport, RegistryImport,
 		ProcedureStart, ProcedureSign, ObjectionLodge, IncomeLineWrite, DutyWrite,
-		VisitRead, VisitReview, CrosscheckRun, DoubtRead, DoubtVerify},
+		VisitRead, VisitReview, CrosscheckRun, DoubtRead, DoubtVerify, FundRead, PlanWrite},
 	VillageCadre: {DashboardRead, RegionRead, HouseholdRead, HouseholdWrite, ProcedureStart, ProcedureSign, ObjectionLodge,
-		VisitRead, VisitReview, DoubtRead, DoubtVerify},
+		VisitRead, VisitReview, DoubtRead, DoubtVerify, FundRead},
 	Helper:       {RegionRead, HouseholdRead, ProcedureSign, FieldSync},
 	CivilAffairs: {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, CrosscheckRun, CrosscheckRules, DoubtRead},
-	Finance:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport},
-	Department:   {DashboardRead, RegionRead},
-	Auditor:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, VisitRead, DoubtRead},
-	Discipline:   {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, ObjectionLodge, VisitRead, DoubtRead},
+	Finance:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, FundRead, FundWrite, PlanApprove},
+	Department:   {DashboardRead, RegionRead, FundRead, FundWrite},
+	Auditor:      {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, VisitRead, DoubtRead, FundRead},
+	Discipline:   {DashboardRead, RegionRead, HouseholdRead, HouseholdExport, AuditRead, AuditVerify, ObjectionLodge, VisitRead, DoubtRead, FundRead},
 	Participant:  {RegionRead},
 }
 

@@ -68,6 +68,10 @@ const (
 	CrosscheckRules Action = "crosscheck.rules" // change the cross-check rule set (city or county scope)
 	DoubtRead       Action = "doubt.read"       // read cross-check doubts (疑点), runs, datasets and rules
 	DoubtVerify     Action = "doubt.verify"     // dispatch a doubt for verification (核查) and record its outcome
+	FundRead        Action = "fund.read"        // funds, the ledger, tracing and performance evaluation (资金)
+	FundWrite       Action = "fund.write"       // register funds and file them (报备), accounts, transfers and reversals
+	PlanWrite       Action = "plan.write"       // draft distribution plans (发放计划) and submit them
+	PlanApprove     Action = "plan.approve"     // approve plans, write bank batches, reconcile returns, re-issue failed lines
 )
 
 // Principal is the signed-in user (or API token) a request acts as.
