@@ -58,7 +58,9 @@ func Funds(ctx context.Context, s *funds.Service) (FundsSummary, error) {
 	if last < 4 {
 		year, last = year-1, 12
 	}
-	on := func(month, day int) string { return time.Date(year, time.Month(month), day, 0, 0, 0, 0, db.Shanghai).Format(db.DateLayout) }
+	on := func(month, day int) string {
+		return time.Date(year, time.Month(month), day, 0, 0, 0, 0, db.Shanghai).Format(db.DateLayout)
+	}
 	catalogue := []demoFund{
 		{code: fmt.Sprintf("ZY-%d-XJ", year), name: "中央财政衔接推进乡村振兴补助资金", level: "central", category: "fiscal", viaCity: true,
 			doc: fmt.Sprintf("财农〔%d〕12号", year), share: 70,

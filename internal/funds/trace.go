@@ -24,6 +24,9 @@ type FundTrace struct {
 	Links []TraceLink `json:"links"`
 	// UndistributedFen is what the fund's source has not issued yet.
 	UndistributedFen int64 `json:"undistributed_fen"`
+	// LoopFen is money sent round a longer loop of plain transfers (A→B→C→A): a Sankey chart
+	// cannot draw a cycle, so the link closing each loop is left out and its amount shown here.
+	LoopFen int64 `json:"loop_fen"`
 }
 
 // TraceNode is one account, the passbooks of one town, or everything out of scope. For the
@@ -188,6 +191,7 @@ func (s *Service) Trace(ctx context.Context, p *auth.Principal, id int64) (FundT
 			l.AmountFen = 0
 		}
 	}
+	out.LoopFen = breakCycles(links, "a:"+strconv.FormatInt(f.SourceAccount, 10))
 	used := map[string]bool{}
 	for _, l := range links {
 		if l.AmountFen <= 0 {
@@ -453,4 +457,49 @@ func fundByCode(ctx context.Context, q db.Queryer, code string) (int64, error) {
 		return 0, errs.E(errs.NotFound, "%s", fmt.Sprintf("资金 %s 不存在", code))
 	}
 	return id, nil
+}
+
+// breakCycles drops the links that close a cycle (found by depth-first search from the fund's
+// source first, then the other nodes in a fixed order) and returns their total.
+func breakCycles[K comparable](links map[K]*TraceLink, first string) int64 {
+	out := map[string][]*TraceLink{}
+	var starts []string
+	for _, l := range links {
+		if l.AmountFen > 0 {
+			out[l.Source] = append(out[l.Source], l)
+			starts = append(starts, l.Source)
+		}
+	}
+	for k := range out {
+		sort.Slice(out[k], func(i, j int) bool { return out[k][i].Target < out[k][j].Target })
+	}
+	sort.Strings(starts)
+	starts = append([]string{first}, starts...)
+	const (
+		unseen = iota
+		onStack
+		done
+	)
+	state := map[string]int{}
+	var dropped int64
+	var visit func(n string)
+	visit = func(n string) {
+		state[n] = onStack
+		for _, l := range out[n] {
+			switch state[l.Target] {
+			case onStack:
+				dropped += l.AmountFen
+				l.AmountFen = 0
+			case unseen:
+				visit(l.Target)
+			}
+		}
+		state[n] = done
+	}
+	for _, n := range starts {
+		if state[n] == unseen {
+			visit(n)
+		}
+	}
+	return dropped
 }

@@ -587,3 +587,35 @@ func TestLedgerExportMasksAccountsExceptForRoot(t *testing.T) {
 		t.Fatalf("unknown fund: %v", err)
 	}
 }
+
+// Money sent round a loop of three accounts (finance → department → village → finance) cannot
+// be drawn: the closing link is left out of the chart and its amount reported as loop_fen.
+func TestTraceBreaksLongerLoops(t *testing.T) {
+	f := newFixture(t)
+	fd := f.fund("LOOP-1", county, "1000", true, "province")
+	cf := f.finance(county)
+	dept, err := f.s.OpenAccount(f.ctx, f.users["finance"], funds.AccountInput{Kind: "department", Name: "农业农村局", RegionCode: county})
+	if err != nil {
+		t.Fatal(err)
+	}
+	village, err := f.s.OpenAccount(f.ctx, f.users["finance"], funds.AccountInput{Kind: "village", Name: "村集体", RegionCode: "320921100201"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct {
+		from, to int64
+		amount   string
+	}{{fd.SourceAccount, cf, "1000"}, {cf, dept.ID, "100"}, {dept.ID, village.ID, "50"}, {village.ID, cf, "20"}} {
+		if _, err := f.move("finance", fd.ID, m.from, m.to, m.amount, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := f.s.Trace(f.ctx, f.users["finance"], fd.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noCycles(t, tr)
+	if tr.LoopFen != 2000 || len(tr.Links) != 3 {
+		t.Fatalf("loop %d, links %+v", tr.LoopFen, tr.Links)
+	}
+}

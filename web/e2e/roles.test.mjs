@@ -42,7 +42,7 @@ describe('roles and menus', () => {
   it('admin sees every menu entry and the city', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, 'admin')
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'users', 'audit'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'users', 'audit'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '系统管理员')
     assert.match(await page.locator('[data-test=who]').innerText(), /盐城市/)
     await page.waitForURL(/\/dashboard/)
@@ -102,7 +102,7 @@ describe('roles and menus', () => {
   it('a county poverty-office user sees only their county and no admin screens', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, demoUser(users, 'poverty_office', '320921000000'))
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '农办/扶贫办')
     assert.match(await page.locator('[data-test=who]').innerText(), /响水县/)
 
@@ -196,7 +196,7 @@ describe('roles and menus', () => {
       procedures: has('household.read'),
       'registry-stats': has('household.read') && has('dashboard.read'),
       adjustment: has('household.read') && has('dashboard.read'),
-      exchange: ['registry.import', 'household.export', 'region.write', 'audit.read'].some(has) && has('region.read'),
+      exchange: ['registry.import', 'household.export', 'region.write', 'audit.read', 'fund.write'].some(has) && has('region.read'),
       'duty-helpers': has('household.read'),
       'duty-coverage': has('household.read'),
       'duty-villages': has('household.read'),
@@ -207,6 +207,13 @@ describe('roles and menus', () => {
       'cc-datasets': has('doubt.read'),
       'cc-rules': has('doubt.read'),
       'cc-unauthorised': has('doubt.read') && has('household.read'),
+      'fund-list': has('fund.read'),
+      'fund-accounts': has('fund.read'),
+      'fund-transfers': has('fund.read'),
+      'pay-plans': has('fund.read'),
+      'pay-reissue': has('plan.approve') && has('fund.read'),
+      'fund-idle': has('fund.read'),
+      'fund-evaluation': has('fund.read'),
       users: has('user.read'),
       audit: has('audit.read'),
     }

@@ -2,13 +2,17 @@
 import registry from './registry.en'
 import duty from './duty.en'
 import visits from './visits.en'
-import crosscheck, { ccActions, ccMenu } from './crosscheck.en'
+import crosscheck, { ccActions, ccEntities, ccMenu } from './crosscheck.en'
+import payments, { payActions, payEntities, payMenu } from './payments.en'
+import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.en'
 
 export default {
   ...registry,
   ...duty,
   ...visits,
   ...crosscheck,
+  ...payments,
+  ...funds,
   app: {
     title: 'Yancheng Sunshine Poverty Alleviation Supervision System',
     shortTitle: 'Sunshine Supervision',
@@ -92,6 +96,8 @@ export default {
     visits: 'Visits',
     visitCompliance: 'Visit compliance',
     ...ccMenu,
+    ...payMenu,
+    ...fundsMenu,
   },
   header: {
     scope: 'Scope',
@@ -291,6 +297,9 @@ export default {
     procedure_def: 'Procedure definition',
     helper: 'Helper',
     visit: 'Visit',
+    ...ccEntities,
+    ...payEntities,
+    ...fundsEntities,
   },
   actions: {
     auth: { login: 'Sign in', logout: 'Sign out', login_failed: 'Failed sign-in', field_login: 'Phone app sign-in' },
@@ -325,6 +334,8 @@ export default {
     assignment: { import_update: 'Import pairing' },
     visit: { create: 'Visit uploaded', update: 'Visit updated', conflict: 'Sync conflict', edit: 'Visit edited', resolve: 'Conflict resolved' },
     ...ccActions,
+    ...payActions,
+    ...fundsActions,
   },
   notFound: {
     title: 'Page not found',

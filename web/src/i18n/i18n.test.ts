@@ -52,3 +52,28 @@ describe('i18n messages', () => {
     for (const v of Object.values(zhCN.menu)) expect(/[\u4e00-\u9fff]/.test(v)).toBe(true)
   })
 })
+
+describe('label', () => {
+  it('names every audit action of the cross-checks, also those one level below another action', async () => {
+    const { i18n, label } = await import('./index')
+    i18n.global.locale.value = 'zh-CN'
+    const names: Record<string, string> = {
+      'crosscheck.run.start': '发起比对',
+      'crosscheck.run': '比对完成',
+      'crosscheck.run.fail': '比对失败',
+      'crosscheck.rules': '修改比对规则',
+      'dataset.register': '登记比对数据',
+      'dataset.retire': '停用比对数据',
+      'doubt.dispatch': '下发核查',
+      'doubt.outcome': '核查结论',
+      'authorisation.add': '登记授权委托书',
+      'authorisation.revoke': '撤回授权',
+    }
+    for (const [action, zh] of Object.entries(names)) expect(label('actions', action), action).toBe(zh)
+    expect(label('entityTypes', 'crosscheck_run')).toBe('比对批次')
+    expect(label('actions', 'crosscheck.run.unknown')).toBe('crosscheck.run.unknown')
+    i18n.global.locale.value = 'en'
+    expect(label('actions', 'crosscheck.run.fail')).toBe('Cross-check run failed')
+    i18n.global.locale.value = 'zh-CN'
+  })
+})

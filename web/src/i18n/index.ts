@@ -49,8 +49,17 @@ export const t = (key: string, named?: Record<string, unknown>) =>
 
 // Label for a value of an enumeration (roles, statuses …): the translation when
 // there is one, else the raw value, so a new backend value still shows.
+// A name one level deeper than a name that is itself a message ("crosscheck.run.start" next
+// to "crosscheck.run") cannot be a nested key: it is stored with underscores past its first
+// part ("crosscheck.run_start").
 export function label(group: string, value: string | null | undefined): string {
   if (!value) return ''
   const key = `${group}.${value}`
-  return i18n.global.te(key) ? i18n.global.t(key) : value
+  if (i18n.global.te(key)) return i18n.global.t(key)
+  const [head, ...rest] = value.split('.')
+  if (rest.length > 1) {
+    const flat = `${group}.${head}.${rest.join('_')}`
+    if (i18n.global.te(flat)) return i18n.global.t(flat)
+  }
+  return value
 }

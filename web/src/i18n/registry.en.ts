@@ -369,6 +369,7 @@ export default {
       members: 'Members',
       helpers: 'Helpers',
       assignments: 'Helper assignments',
+      payments: 'Payments (from other systems)',
       regions: 'Regions',
       audit: 'Audit trail',
     },

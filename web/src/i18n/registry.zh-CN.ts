@@ -371,6 +371,7 @@ export default {
       members: '家庭成员',
       helpers: '帮扶责任人',
       assignments: '帮扶结对',
+      payments: '资金发放',
       regions: '行政区划',
       audit: '审计留痕',
     },

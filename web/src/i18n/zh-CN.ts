@@ -5,13 +5,17 @@
 import registry from './registry.zh-CN'
 import duty from './duty.zh-CN'
 import visits from './visits.zh-CN'
-import crosscheck, { ccActions, ccMenu } from './crosscheck.zh-CN'
+import crosscheck, { ccActions, ccEntities, ccMenu } from './crosscheck.zh-CN'
+import payments, { payActions, payEntities, payMenu } from './payments.zh-CN'
+import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.zh-CN'
 
 export default {
   ...registry,
   ...duty,
   ...visits,
   ...crosscheck,
+  ...payments,
+  ...funds,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -95,6 +99,8 @@ export default {
     visits: '走访记录',
     visitCompliance: '走访考核',
     ...ccMenu,
+    ...payMenu,
+    ...fundsMenu,
   },
   header: {
     scope: '管辖区划',
@@ -294,6 +300,9 @@ export default {
     procedure_def: '程序定义',
     helper: '帮扶责任人',
     visit: '走访记录',
+    ...ccEntities,
+    ...payEntities,
+    ...fundsEntities,
   },
   actions: {
     auth: { login: '登录', logout: '退出登录', login_failed: '登录失败', field_login: '手机APP登录' },
@@ -328,6 +337,8 @@ export default {
     assignment: { import_update: '导入结对关系' },
     visit: { create: '上传走访', update: '更新走访', conflict: '同步冲突', edit: '审核修改走访', resolve: '处理同步冲突' },
     ...ccActions,
+    ...payActions,
+    ...fundsActions,
   },
   notFound: {
     title: '页面不存在',

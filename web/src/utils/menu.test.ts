@@ -30,6 +30,14 @@ describe('menuFor', () => {
   it('gives a helper the register and sign-offs but not the office statistics', () => {
     expect(keys(['region.read', 'household.read', 'procedure.sign'])).toEqual(['regions', 'households', 'procedures', 'duty-helpers', 'duty-coverage', 'duty-villages'])
   })
+  it('gives finance the fund screens with the re-issue queue, a department the import page but no re-issue', () => {
+    const funds = ['fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans']
+    const finance = keys(['region.read', 'fund.read', 'fund.write', 'plan.approve'])
+    expect(finance).toEqual(['regions', 'exchange', ...funds, 'pay-reissue', 'fund-idle', 'fund-evaluation'])
+    const dept = keys(['region.read', 'fund.read', 'fund.write'])
+    expect(dept).toEqual(['regions', 'exchange', ...funds, 'fund-idle', 'fund-evaluation'])
+    expect(keys(['plan.approve'])).toEqual([])
+  })
   it('does not show an entry for a write permission alone', () => {
     expect(keys(['user.write', 'region.write'])).toEqual([])
   })

@@ -25,6 +25,10 @@ export type Permission =
   | 'doubt.verify'
   | 'crosscheck.run'
   | 'crosscheck.rules'
+  | 'fund.read'
+  | 'fund.write'
+  | 'plan.write'
+  | 'plan.approve'
 
 export interface MenuItem {
   key: string
@@ -72,7 +76,7 @@ export const menuItems: MenuItem[] = [
     key: 'exchange',
     path: '/exchange',
     // the kinds list then says what each user may import or export (admin: regions, audit)
-    permission: ['registry.import', 'household.export', 'region.write', 'audit.read'],
+    permission: ['registry.import', 'household.export', 'region.write', 'audit.read', 'fund.write'],
     requires: ['region.read'],
     icon: 'Files',
     label: 'menu.exchange',
@@ -124,6 +128,21 @@ export const menuItems: MenuItem[] = [
     label: 'menu.ccUnauthorised',
     group: 'menu.crosscheck',
   },
+  { key: 'fund-list', path: '/funds', permission: 'fund.read', icon: 'Money', label: 'menu.fundList', group: 'menu.funds' },
+  { key: 'fund-accounts', path: '/funds/accounts', permission: 'fund.read', icon: 'CreditCard', label: 'menu.fundAccounts', group: 'menu.funds' },
+  { key: 'fund-transfers', path: '/funds/transfers', permission: 'fund.read', icon: 'Sort', label: 'menu.fundTransfers', group: 'menu.funds' },
+  { key: 'pay-plans', path: '/payments/plans', permission: 'fund.read', icon: 'Wallet', label: 'menu.payPlans', group: 'menu.funds' },
+  {
+    key: 'pay-reissue',
+    path: '/payments/reissue',
+    permission: 'plan.approve',
+    requires: ['fund.read'],
+    icon: 'RefreshRight',
+    label: 'menu.payReissue',
+    group: 'menu.funds',
+  },
+  { key: 'fund-idle', path: '/funds/idle', permission: 'fund.read', icon: 'AlarmClock', label: 'menu.fundIdle', group: 'menu.funds' },
+  { key: 'fund-evaluation', path: '/funds/evaluation', permission: 'fund.read', icon: 'Histogram', label: 'menu.fundEvaluation', group: 'menu.funds' },
   { key: 'users', path: '/users', permission: 'user.read', icon: 'User', label: 'menu.users' },
   { key: 'audit', path: '/audit', permission: 'audit.read', icon: 'Tickets', label: 'menu.audit' },
 ]
@@ -146,7 +165,7 @@ export interface MenuGroup {
   group: boolean
 }
 
-const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished' }
+const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished', 'menu.funds': 'Money' }
 
 // The menu as the layout draws it: top-level entries and sub-menus, in order.
 export function menuTree(items: MenuItem[]): MenuGroup[] {

@@ -90,7 +90,7 @@ CREATE TABLE ledger_transfers (
 	-- for payments: the bank account paid into and its holder, as the payment carried them
 	account_no TEXT NOT NULL DEFAULT '',
 	account_holder TEXT NOT NULL DEFAULT '',
-	-- payment_ref of an imported payment, or plan:<line id> of a reconciled batch line: the same
+	-- payment_ref of an imported payment, or line:<plan line id> of a reconciled batch line: the same
 	-- reference is never booked twice
 	ref TEXT,
 	reverses_id INTEGER REFERENCES ledger_transfers (id),
