@@ -15,12 +15,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"sunshine/internal/account"
 	"sunshine/internal/auth"
+	"sunshine/internal/benchmem"
 	"sunshine/internal/db"
 	"sunshine/internal/db/dbtest"
 	"sunshine/internal/demo"
@@ -139,7 +139,7 @@ func BenchmarkSync50Phones(b *testing.B) {
 	}
 	var wg sync.WaitGroup
 	b.ResetTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), benchmem.CPU()
 	for w := 0; w < clients; w++ {
 		wg.Add(1)
 		go func(w int, ph phone) {
@@ -170,7 +170,7 @@ func BenchmarkSync50Phones(b *testing.B) {
 		}(w, phones[w])
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), cpuTime()-cpu0
+	elapsed, cpu := time.Since(start), benchmem.CPU()-cpu0
 	b.StopTimer()
 	slices.Sort(lat)
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "visits/s")
@@ -229,13 +229,6 @@ func castText(d db.Dialect, col string) string {
 
 type bareResult struct{ perSec, p99ms, cpuMs float64 }
 
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // benchBare posts body n times with c clients to a bare handler reading it.
 func benchBare(b *testing.B, c, n int, body []byte) bareResult {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -256,7 +249,7 @@ func benchBare(b *testing.B, c, n int, body []byte) bareResult {
 	lat := make([]time.Duration, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), benchmem.CPU()
 	for w := 0; w < c; w++ {
 		wg.Add(1)
 		go func() {
@@ -279,7 +272,7 @@ func benchBare(b *testing.B, c, n int, body []byte) bareResult {
 		}()
 	}
 	wg.Wait()
-	el, cpu := time.Since(start), cpuTime()-cpu0
+	el, cpu := time.Since(start), benchmem.CPU()-cpu0
 	slices.Sort(lat)
 	return bareResult{perSec: float64(n) / el.Seconds(), p99ms: float64(lat[n*99/100].Microseconds()) / 1000,
 		cpuMs: float64(cpu.Microseconds()) / 1000 / float64(n)}

@@ -97,6 +97,16 @@ func (p *Principal) InScope(code string) bool {
 	return p != nil && (p.Root && regioncode.Valid(code) || regioncode.Within(code, p.Scope))
 }
 
+// ScopeCond is the SQL condition keeping a region column within the principal's scope (an
+// index range on both databases), with its arguments.
+func (p *Principal) ScopeCond(col string) (string, []any) {
+	if p.Root {
+		return "1 = 1", nil
+	}
+	lo, hi := regioncode.Range(p.Scope)
+	return col + " BETWEEN ? AND ?", []any{lo, hi}
+}
+
 // Require fails with forbidden unless the role allows the action.
 func (p *Principal) Require(a Action) error {
 	if p == nil {

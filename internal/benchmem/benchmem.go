@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -61,4 +62,12 @@ func (m *Peak) Stop() (rssMB, goMB float64) {
 		}
 	}
 	return rssMB, float64(m.goMax) / (1 << 20)
+}
+
+// CPU is the process's user + system CPU time so far: on a shared machine it says what the
+// work cost when the wall clock says mostly what else was running.
+func CPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -61,7 +60,7 @@ func BenchmarkCrosscheckRun(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				runtime.GC()
 				peak := benchmem.Start()
-				t0, cpu0 := time.Now(), benchCPU()
+				t0, cpu0 := time.Now(), benchmem.CPU()
 				snap, err := LoadSnapshot(context.Background(), d.Reader())
 				if err != nil {
 					b.Fatal(err)
@@ -72,7 +71,7 @@ func BenchmarkCrosscheckRun(b *testing.B) {
 					b.Fatal(err)
 				}
 				took += time.Since(t0)
-				cpu += benchCPU() - cpu0
+				cpu += benchmem.CPU() - cpu0
 				r, h := peak.Stop()
 				rss, heap = max(rss, r), max(heap, h)
 			}
@@ -141,7 +140,7 @@ func BenchmarkRunInMemory(b *testing.B) {
 	snap, _ := NewSnapshot(time.Now(), hh, mm)
 	files, _ := writeBenchFiles(b, b.TempDir(), rows, ids, len(benchKinds))
 	b.ResetTimer()
-	cpu0 := benchCPU()
+	cpu0 := benchmem.CPU()
 	for i := 0; i < b.N; i++ {
 		res, err := Run(context.Background(), snap, files, DefaultRules(), nil)
 		if err != nil {
@@ -149,7 +148,7 @@ func BenchmarkRunInMemory(b *testing.B) {
 		}
 		b.ReportMetric(float64(len(res.Doubts)), "doubts")
 	}
-	b.ReportMetric(float64((benchCPU()-cpu0).Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
+	b.ReportMetric(float64((benchmem.CPU()-cpu0).Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
 }
 
@@ -179,7 +178,7 @@ func BenchmarkScanHot(b *testing.B) {
 	wcT := minOf(3, func() time.Duration { return run(b, "wc", "-l", f.Path) })
 	b.ResetTimer()
 	var matched int64
-	cpu0 := benchCPU()
+	cpu0 := benchmem.CPU()
 	for i := 0; i < b.N; i++ {
 		rep, err := Scan(context.Background(), f.Path, f.Kind, snap, func(Match) {})
 		if err != nil {
@@ -188,7 +187,7 @@ func BenchmarkScanHot(b *testing.B) {
 		matched = rep.Matched
 	}
 	per := b.Elapsed() / time.Duration(b.N)
-	b.ReportMetric(float64((benchCPU()-cpu0).Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
+	b.ReportMetric(float64((benchmem.CPU()-cpu0).Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
 	b.ReportMetric(float64(rows)/per.Seconds(), "rows/s")
 	b.ReportMetric(float64(fsize.Size())/per.Seconds()/1e6, "MB/s")
 	b.ReportMetric(float64(per.Nanoseconds())/float64(rows), "ns/row")
@@ -531,11 +530,4 @@ func sqliteLoadJoin(b *testing.B, dir, membersCSV string, files []DatasetFile) t
 	took := time.Since(t0)
 	b.Logf("sqlite3 load and join: %v, counts %q", took.Round(time.Millisecond), strings.Fields(string(out)))
 	return took
-}
-
-// benchCPU is the process's CPU time so far.
-func benchCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -45,3 +45,11 @@ var Shanghai = time.FixedZone("CST", 8*60*60)
 
 // Date is t's calendar date in Shanghai, as stored (YYYY-MM-DD).
 func Date(t time.Time) string { return t.In(Shanghai).Format(DateLayout) }
+
+// NullID stores an optional reference: 0 is NULL.
+func NullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

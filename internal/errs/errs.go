@@ -47,6 +47,12 @@ func Field(field, reason string) *Error {
 	return &Error{Code: Invalid, Message: fmt.Sprintf("%s: %s", field, reason), Fields: map[string]string{field: reason}}
 }
 
+// Missing builds a NotFound error naming the field that pointed at nothing (or at something
+// outside the caller's scope, which must look the same).
+func Missing(field, reason string) *Error {
+	return &Error{Code: NotFound, Message: fmt.Sprintf("%s: %s", field, reason), Fields: map[string]string{field: reason}}
+}
+
 // CodeOf returns the code of the first *Error in err's chain, Internal for anything else.
 func CodeOf(err error) Code {
 	if err == nil {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"sunshine/internal/auth"
-	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
 )
 
@@ -31,22 +30,9 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("GET /api/v1/funds/evaluation/export", auth.FundRead, s.handleEvaluationExport)
 }
 
-// intParam reads an optional integer query parameter.
-func intParam(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errs.Field(name, "应为非负整数")
-	}
-	return n, nil
-}
-
 func (s *Service) handleFunds(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	year, err := intParam(r, "year")
+	year, err := httpx.QueryInt(r, "year")
 	if err != nil {
 		return err
 	}
@@ -89,10 +75,10 @@ func (s *Service) handleTransfers(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := TransferFilter{Before: before, Limit: page.Limit, Kind: r.URL.Query().Get("kind"),
 		FromDate: r.URL.Query().Get("from"), ToDate: r.URL.Query().Get("to")}
-	if f.FundID, err = intParam(r, "fund"); err != nil {
+	if f.FundID, err = httpx.QueryInt(r, "fund"); err != nil {
 		return err
 	}
-	if f.AccountID, err = intParam(r, "account"); err != nil {
+	if f.AccountID, err = httpx.QueryInt(r, "account"); err != nil {
 		return err
 	}
 	list, err := s.Transfers(r.Context(), auth.From(r.Context()), f)

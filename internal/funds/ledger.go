@@ -201,7 +201,7 @@ func (p *Poster) check(t *Posting) (*acctInfo, *acctInfo, error) {
 		if t.ItemID == 0 {
 			return nil, nil, errs.Field("item_id", "发放须注明补贴项目")
 		}
-		if !validPeriod(t.Period) {
+		if !ValidPeriod(t.Period) {
 			return nil, nil, errs.Field("period", "发放期间应为 YYYY 或 YYYY-MM")
 		}
 	case "reversal":
@@ -337,15 +337,8 @@ var transferColumns = []string{"fund_id", "from_account", "to_account", "amount_
 	"item_id", "period", "account_no", "account_holder", "ref", "reverses_id", "region_code", "created_by", "created_at"}
 
 func transferArgs(t Posting, region string, by int64, now string) []any {
-	return []any{t.FundID, t.From, t.To, t.AmountFen, t.OnDate, t.Kind, t.DocNo, t.Purpose, nullID(t.ItemID), t.Period,
-		t.AccountNo, t.AccountHolder, nullStr(t.Ref), nullID(t.ReversesID), region, by, now}
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
+	return []any{t.FundID, t.From, t.To, t.AmountFen, t.OnDate, t.Kind, t.DocNo, t.Purpose, db.NullID(t.ItemID), t.Period,
+		t.AccountNo, t.AccountHolder, nullStr(t.Ref), db.NullID(t.ReversesID), region, by, now}
 }
 
 func nullStr(s string) any {

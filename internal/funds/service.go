@@ -188,11 +188,6 @@ func (s *Service) CreateFund(ctx context.Context, p *auth.Principal, in FundInpu
 	return out, err
 }
 
-// missing is not-found naming the field that pointed at nothing (or at something out of scope).
-func missing(field, reason string) error {
-	return &errs.Error{Code: errs.NotFound, Message: field + ": " + reason, Fields: map[string]string{field: reason}}
-}
-
 // fieldReason is the reason part of a one-field validation error.
 func fieldReason(err error) string {
 	if e, ok := errs.As(err); ok {
@@ -369,7 +364,7 @@ func PassbookAccount(ctx context.Context, tx *db.Tx, by int64, py Payee) (int64,
 		return id, err
 	}
 	return tx.InsertID(ctx, `INSERT INTO ledger_accounts (kind, name, region_code, household_id, id_number, created_by, created_at)
-		VALUES ('passbook', ?, ?, ?, ?, ?, ?) RETURNING id`, py.Name+"一折通", py.RegionCode, nullID(py.HouseholdID), py.IDNumber, by, db.Time(tx.Now))
+		VALUES ('passbook', ?, ?, ?, ?, ?, ?) RETURNING id`, py.Name+"一折通", py.RegionCode, db.NullID(py.HouseholdID), py.IDNumber, by, db.Time(tx.Now))
 }
 
 // Transfer books a transfer entered by hand.
@@ -395,7 +390,7 @@ func (s *Service) Transfer(ctx context.Context, p *auth.Principal, in TransferIn
 		}
 		f, err := getFund(ctx, tx, in.FundID)
 		if errs.CodeOf(err) == errs.NotFound || err == nil && !Covers(p, f.RegionCode) {
-			return missing("fund_id", "资金不存在")
+			return errs.Missing("fund_id", "资金不存在")
 		}
 		if err != nil {
 			return err
@@ -406,14 +401,14 @@ func (s *Service) Transfer(ctx context.Context, p *auth.Principal, in TransferIn
 		kind := "transfer"
 		from, err := getAccount(ctx, tx, p, in.FromAccount, on)
 		if errs.CodeOf(err) == errs.NotFound {
-			return missing("from_account", "账户不存在")
+			return errs.Missing("from_account", "账户不存在")
 		}
 		if err != nil {
 			return err
 		}
 		to, err := getAccount(ctx, tx, p, in.ToAccount, on)
 		if errs.CodeOf(err) == errs.NotFound {
-			return missing("to_account", "账户不存在")
+			return errs.Missing("to_account", "账户不存在")
 		}
 		if err != nil {
 			return err

@@ -294,21 +294,11 @@ func regionNames(ctx context.Context, q db.Queryer, codes []string) (map[string]
 	return out, nil
 }
 
-// scopeCond is a condition on a region column limiting rows to the principal's scope ("" and
-// no arguments for root).
-func scopeCond(p *auth.Principal, col string) (string, []any) {
-	if p.Root {
-		return "1 = 1", nil
-	}
-	lo, hi := regioncode.Range(p.Scope)
-	return col + " BETWEEN ? AND ?", []any{lo, hi}
-}
-
 // regionCond limits a region column to region (a code in the principal's scope; "" = the
 // whole scope).
 func regionCond(p *auth.Principal, region, col string) (string, []any) {
 	if region == "" {
-		return scopeCond(p, col)
+		return p.ScopeCond(col)
 	}
 	lo, hi := regioncode.Range(region)
 	return col + " BETWEEN ? AND ?", []any{lo, hi}

@@ -350,7 +350,7 @@ func (s *Service) Progress(ctx context.Context, p *auth.Principal, id int64, lev
 			inflow += fl.amount
 		}
 	}
-	cond, args := scopeCond(p, "t.region_code")
+	cond, args := p.ScopeCond("t.region_code")
 	hh, err := villageHouseholds(ctx, q, id, cond, args)
 	if err != nil {
 		return Progress{}, err

@@ -8,12 +8,12 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"sunshine/internal/audit"
 	"sunshine/internal/auth"
+	"sunshine/internal/benchmem"
 	"sunshine/internal/db"
 	"sunshine/internal/db/dbtest"
 	"sunshine/internal/funds"
@@ -248,7 +248,7 @@ func BenchmarkTraceFund(b *testing.B) {
 		WHERE fund_id = ? AND kind = 'payment' AND from_account = ? GROUP BY region_code, to_account`, l.fund, l.payer)
 	b.Run("Trace", func(b *testing.B) {
 		var tr funds.FundTrace
-		cpu0 := cpuTime()
+		cpu0 := benchmem.CPU()
 		for i := 0; i < b.N; i++ {
 			var err error
 			if tr, err = l.s.Trace(ctx, p, l.fund); err != nil {
@@ -270,7 +270,7 @@ func BenchmarkTraceFund(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/trace")
 		// this process's CPU a trace (SQLite works in the process; for PostgreSQL it is the client's share)
-		b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/trace")
+		b.ReportMetric(float64((benchmem.CPU()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/trace")
 		b.ReportMetric(float64(l.payments), "payments")
 	})
 	b.Run("Count", func(b *testing.B) {
@@ -337,13 +337,6 @@ func BenchmarkStatement(b *testing.B) {
 		b.StopTimer()
 		latencies(b, lat)
 	})
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // plan logs how the database runs a query (to spot a plan that reads the table).

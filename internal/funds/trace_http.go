@@ -30,7 +30,7 @@ func (s *Service) handleIdle(w http.ResponseWriter, r *http.Request) error {
 	days := int64(DefaultIdleDays)
 	if r.URL.Query().Get("min_days") != "" {
 		var err error
-		if days, err = intParam(r, "min_days"); err != nil {
+		if days, err = httpx.QueryInt(r, "min_days"); err != nil {
 			return err
 		}
 		if days > 36500 {
@@ -46,7 +46,7 @@ func (s *Service) handleIdle(w http.ResponseWriter, r *http.Request) error {
 }
 
 func evalParams(r *http.Request) (int, string, error) {
-	year, err := intParam(r, "year")
+	year, err := httpx.QueryInt(r, "year")
 	if err != nil {
 		return 0, "", err
 	}

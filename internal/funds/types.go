@@ -221,8 +221,8 @@ func parseAmount(field, s string, limit int64, zeroOK bool) (int64, error) {
 	return fen, nil
 }
 
-// validPeriod reports whether s is YYYY or YYYY-MM.
-func validPeriod(s string) bool {
+// ValidPeriod reports whether s is YYYY or YYYY-MM.
+func ValidPeriod(s string) bool {
 	digits := func(t string) bool {
 		for _, c := range t {
 			if c < '0' || c > '9' {

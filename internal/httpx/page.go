@@ -68,3 +68,16 @@ func PathID(r *http.Request, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+// QueryInt reads an optional non-negative integer query parameter (0 when absent).
+func QueryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errs.Field(name, "应为非负整数")
+	}
+	return n, nil
+}

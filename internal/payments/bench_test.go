@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -65,10 +64,10 @@ func BenchmarkImportPayments(b *testing.B) {
 			runtime.GC()
 			peak := benchmem.Start()
 			b.StartTimer()
-			start, cpu0 := time.Now(), benchCPU()
+			start, cpu0 := time.Now(), benchmem.CPU()
 			rep := fx.importFile(b)
 			took += time.Since(start)
-			cpu += benchCPU() - cpu0
+			cpu += benchmem.CPU() - cpu0
 			b.StopTimer()
 			r, h := peak.Stop()
 			rss, heap = max(rss, r), max(heap, h)
@@ -84,12 +83,6 @@ func BenchmarkImportPayments(b *testing.B) {
 		b.ReportMetric(heap, "peak-heap-MB")
 		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
 	})
-}
-
-func benchCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 var benchRoot = &auth.Principal{Username: "bench", Name: "基准", Role: auth.Admin, Root: true}

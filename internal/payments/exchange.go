@@ -303,7 +303,7 @@ func parsePayment(row tabular.Row, now time.Time) (payRow, *tabular.RowError) {
 		return x, cellErr("fund_code", "必填")
 	case x.item == "":
 		return x, cellErr("item_code", "必填")
-	case !validPeriod(x.period):
+	case !funds.ValidPeriod(x.period):
 		return x, cellErr("period", "发放期间应为 YYYY 或 YYYY-MM")
 	}
 	id, perr := idcard.Parse(row.Get("payee_id_number"), now)
@@ -477,7 +477,7 @@ func (b *paymentBatch) openBooks() error {
 				q += ", "
 			}
 			q += "('passbook', ?, ?, ?, ?, ?, ?)"
-			args = append(args, pp.name+"一折通", unpackRegion(pp.regio), nullID(pp.hh), idcard.Unpack(pp.key), b.p.UserID, b.now)
+			args = append(args, pp.name+"一折通", unpackRegion(pp.regio), db.NullID(pp.hh), idcard.Unpack(pp.key), b.p.UserID, b.now)
 		}
 		rows, err := b.tx.QueryContext(b.ctx, q+" RETURNING id, id_number", args...)
 		if err != nil {
@@ -522,7 +522,7 @@ func exportPayments(ctx context.Context, q db.Queryer, p *auth.Principal, w *tab
 	if err := p.Require(auth.FundRead); err != nil {
 		return err
 	}
-	cond, args := scopeCond(p, "t.region_code")
+	cond, args := p.ScopeCond("t.region_code")
 	rows, err := q.QueryContext(ctx, `SELECT t.ref, f.code, COALESCE(i.code, ''), t.period, COALESCE(a.id_number, ''), a.name, t.purpose,
 		t.account_no, t.account_holder, t.amount_fen, t.on_date, t.region_code
 		FROM ledger_transfers t JOIN funds f ON f.id = t.fund_id JOIN ledger_accounts a ON a.id = t.to_account

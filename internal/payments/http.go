@@ -36,18 +36,6 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle("POST /api/v1/plan-lines/{id}/cancel", auth.PlanApprove, httpx.WithID(http.StatusOK, s.Cancel))
 }
 
-func intParam(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errs.Field(name, "应为非负整数")
-	}
-	return n, nil
-}
-
 func (s *Service) handlePlans(w http.ResponseWriter, r *http.Request) error {
 	page, err := httpx.PageOf(r)
 	if err != nil {
@@ -59,7 +47,7 @@ func (s *Service) handlePlans(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	f := PlanFilter{Status: q.Get("status"), Region: q.Get("region"), After: after, Limit: page.Limit}
-	if f.FundID, err = intParam(r, "fund"); err != nil {
+	if f.FundID, err = httpx.QueryInt(r, "fund"); err != nil {
 		return err
 	}
 	list, err := s.Plans(r.Context(), auth.From(r.Context()), f)
@@ -112,7 +100,7 @@ func (s *Service) handleReissues(w http.ResponseWriter, r *http.Request) error {
 func (s *Service) handleBatches(w http.ResponseWriter, r *http.Request) error {
 	f := BatchFilter{Status: r.URL.Query().Get("status")}
 	var err error
-	if f.PlanID, err = intParam(r, "plan"); err != nil {
+	if f.PlanID, err = httpx.QueryInt(r, "plan"); err != nil {
 		return err
 	}
 	list, err := s.Batches(r.Context(), auth.From(r.Context()), f)

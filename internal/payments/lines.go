@@ -176,7 +176,7 @@ func (s *Service) ImportLines(ctx context.Context, p *auth.Principal, id int64, 
 				continue
 			}
 			total += x.fen
-			out = append(out, []any{id, nullID(hh), region, x.id, x.name, x.bank, x.acct, x.holder, x.fen, "pending", 0, now})
+			out = append(out, []any{id, db.NullID(hh), region, x.id, x.name, x.bank, x.acct, x.holder, x.fen, "pending", 0, now})
 		}
 		if len(rep.Rejected) > 0 {
 			return errRejected
@@ -223,13 +223,6 @@ func (s *Service) planWritable(ctx context.Context, p *auth.Principal, id int64)
 		return Plan{}, errNoPlan
 	}
 	return pl, p.RequireIn(auth.PlanWrite, pl.RegionCode)
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func fileErr(err error) error {

@@ -35,25 +35,6 @@ func record(ctx context.Context, tx *db.Tx, p *auth.Principal, action, entity st
 		EntityID: strconv.FormatInt(id, 10), RegionCode: region, Before: before, After: after})
 }
 
-// validPeriod reports whether s is YYYY or YYYY-MM (the ledger's rule, funds.validPeriod).
-func validPeriod(s string) bool {
-	digits := func(t string) bool {
-		for _, c := range t {
-			if c < '0' || c > '9' {
-				return false
-			}
-		}
-		return true
-	}
-	switch len(s) {
-	case 4:
-		return digits(s) && s >= "2000" && s <= "2099"
-	case 7:
-		return s[4] == '-' && digits(s[:4]) && digits(s[5:]) && s[:4] >= "2000" && s[:4] <= "2099" && s[5:] >= "01" && s[5:] <= "12"
-	}
-	return false
-}
-
 // fundItem is what a plan or a payment needs of its fund and item.
 type fundItem struct {
 	fundID, itemID int64
@@ -75,16 +56,11 @@ func loadFundItem(ctx context.Context, q db.Queryer, fund, item int64) (fundItem
 			return fi, err
 		}
 		if n == 0 {
-			return fi, missing("fund_id", "资金不存在")
+			return fi, errs.Missing("fund_id", "资金不存在")
 		}
 		return fi, errs.Field("item_id", "补贴项目不存在或不属于该资金")
 	}
 	return fi, err
-}
-
-// missing is not-found naming the field that pointed at nothing (or at something out of scope).
-func missing(field, reason string) error {
-	return &errs.Error{Code: errs.NotFound, Message: field + ": " + reason, Fields: map[string]string{field: reason}}
 }
 
 // payer checks the account a plan pays from: a finance, department, project, village or
@@ -100,7 +76,7 @@ func payer(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64, region s
 	var kind, acctRegion string
 	err := tx.QueryRowContext(ctx, `SELECT kind, region_code FROM ledger_accounts WHERE id = ?`, id).Scan(&kind, &acctRegion)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !funds.Covers(p, acctRegion) {
-		return 0, missing("payer_account", "账户不存在")
+		return 0, errs.Missing("payer_account", "账户不存在")
 	}
 	if err != nil {
 		return 0, err
@@ -116,7 +92,7 @@ func payer(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64, region s
 func (s *Service) CreatePlan(ctx context.Context, p *auth.Principal, in PlanInput) (NewPlan, error) {
 	v := errs.Validation{}
 	in.Period = strings.TrimSpace(in.Period)
-	if !validPeriod(in.Period) {
+	if !funds.ValidPeriod(in.Period) {
 		v.Add("period", "发放期间应为 YYYY 或 YYYY-MM")
 	}
 	in.Title = strings.TrimSpace(in.Title)
@@ -153,7 +129,7 @@ func (s *Service) CreatePlan(ctx context.Context, p *auth.Principal, in PlanInpu
 			return err
 		}
 		if !funds.Covers(p, fi.fundRegion) {
-			return missing("fund_id", "资金不存在")
+			return errs.Missing("fund_id", "资金不存在")
 		}
 		if !regioncode.Within(in.RegionCode, fi.fundRegion) {
 			return errs.Field("region_code", "发放区划须在资金的区划之内")

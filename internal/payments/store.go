@@ -50,17 +50,8 @@ func getPlan(ctx context.Context, q db.Queryer, id int64) (Plan, error) {
 	return p, err
 }
 
-// scopeCond bounds a region column to the principal's scope (everything for root).
-func scopeCond(p *auth.Principal, col string) (string, []any) {
-	if p.Root {
-		return "1 = 1", nil
-	}
-	lo, hi := regioncode.Range(p.Scope)
-	return col + " BETWEEN ? AND ?", []any{lo, hi}
-}
-
 func listPlans(ctx context.Context, q db.Queryer, p *auth.Principal, f PlanFilter) ([]Plan, error) {
-	cond, args := scopeCond(p, "p.region_code")
+	cond, args := p.ScopeCond("p.region_code")
 	where := []string{cond, "p.id > ?"}
 	args = append(args, f.After)
 	if f.Region != "" {
@@ -137,7 +128,7 @@ type LineFilter struct {
 }
 
 func listLines(ctx context.Context, q db.Queryer, p *auth.Principal, f LineFilter) ([]Line, error) {
-	cond, args := scopeCond(p, "l.region_code")
+	cond, args := p.ScopeCond("l.region_code")
 	where := []string{cond, "l.id > ?"}
 	args = append(args, f.After)
 	if f.PlanID != 0 {
@@ -207,7 +198,7 @@ type BatchFilter struct {
 }
 
 func listBatches(ctx context.Context, q db.Queryer, p *auth.Principal, f BatchFilter) ([]Batch, error) {
-	cond, args := scopeCond(p, "b.region_code")
+	cond, args := p.ScopeCond("b.region_code")
 	where := []string{cond}
 	if f.PlanID != 0 {
 		where, args = append(where, "b.plan_id = ?"), append(args, f.PlanID)

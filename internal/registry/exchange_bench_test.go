@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -66,10 +65,10 @@ func BenchmarkImportMembers(b *testing.B) {
 			runtime.GC()
 			peak := benchmem.Start()
 			b.StartTimer()
-			start, cpu0 := time.Now(), benchCPU()
+			start, cpu0 := time.Now(), benchmem.CPU()
 			rep := fx.importFile(b)
 			took += time.Since(start)
-			cpu += benchCPU() - cpu0
+			cpu += benchmem.CPU() - cpu0
 			b.StopTimer()
 			r, h := peak.Stop()
 			rss, heap = max(rss, r), max(heap, h)
@@ -101,14 +100,6 @@ func BenchmarkImportMembers(b *testing.B) {
 		b.ReportMetric(rss, "peak-rss-MB")
 		b.ReportMetric(heap, "peak-heap-MB")
 	})
-}
-
-// benchCPU is the process's CPU time so far: on a shared machine it says what an import
-// cost when the wall clock says mostly what else was running.
-func benchCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 type benchFixture struct {
