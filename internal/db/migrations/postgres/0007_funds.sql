@@ -99,7 +99,6 @@ CREATE TABLE ledger_transfers (
 	created_by BIGINT NOT NULL,
 	created_at TEXT NOT NULL
 );
-CREATE INDEX ledger_transfers_fund ON ledger_transfers (fund_id, from_account, to_account, amount_fen);
 -- the fund trace, progress and evaluation read a fund's transfers by kind from this index alone (a fund with
 -- a million payments groups by payer and village without touching the table)
 CREATE INDEX ledger_transfers_trace ON ledger_transfers (fund_id, kind, from_account, region_code, to_account, amount_fen, on_date);
