@@ -22,6 +22,7 @@ import (
 	"sunshine/internal/exchange"
 	"sunshine/internal/funds"
 	"sunshine/internal/httpx"
+	"sunshine/internal/oversight"
 	"sunshine/internal/payments"
 	"sunshine/internal/region"
 	"sunshine/internal/registry"
@@ -46,6 +47,7 @@ type App struct {
 	Crosscheck *crosscheck.Service
 	Funds      *funds.Service
 	Payments   *payments.Service
+	Oversight  *oversight.Service
 	Router     *httpx.Router
 	Metrics    *prometheus.Registry
 }
@@ -84,6 +86,8 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Funds.Routes(a.Router)
 	a.Payments = &payments.Service{DB: d, Audit: a.Audit}
 	a.Payments.Routes(a.Router)
+	a.Oversight = &oversight.Service{DB: d, Audit: a.Audit, Registry: a.Registry, Dir: a.Crosscheck.Dir, Log: log}
+	a.Oversight.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)
 	a.Audit.Routes(a.Router)
 	a.Exchange.Routes(a.Router)

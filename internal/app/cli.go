@@ -170,6 +170,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a := New(d, log)
 	if d.Dialect == db.Postgres {
 		a.Crosscheck.Dir = cfg.Data
+		a.Oversight.Dir = cfg.Data
 	}
 	return a, nil
 }

@@ -72,6 +72,16 @@ const (
 	FundWrite       Action = "fund.write"       // register funds and file them (报备), accounts, transfers and reversals
 	PlanWrite       Action = "plan.write"       // draft distribution plans (发放计划) and submit them
 	PlanApprove     Action = "plan.approve"     // approve plans, write bank batches, reconcile returns, re-issue failed lines
+	AlertRead       Action = "alert.read"       // early-warning alerts (预警), their runs and rules, oversight figures, spot checks
+	AlertHandle     Action = "alert.handle"     // assign, verify and close the alerts of one's own department (role)
+	AlertRun        Action = "alert.run"        // run the early-warning engine now
+	AlertRules      Action = "alert.rules"      // change the early-warning rule set (city or county scope)
+	ComplaintRead   Action = "complaint.read"   // complaints (举报/投诉) with the complainant's details
+	ComplaintHandle Action = "complaint.handle" // record hotline complaints, assign, reply, close, forward to the discipline commission
+	ComplaintLodge  Action = "complaint.lodge"  // lodge a complaint for a villager from the field app
+	SpotWrite       Action = "spot.write"       // plan random spot checks (双随机), draw them, record findings
+	CaseRead        Action = "case.read"        // accountability cases (问责)
+	CaseWrite       Action = "case.write"       // record accountability cases
 )
 
 // Principal is the signed-in user (or API token) a request acts as.

@@ -5,6 +5,8 @@ import visits from './visits.en'
 import crosscheck, { ccActions, ccEntities, ccMenu } from './crosscheck.en'
 import payments, { payActions, payEntities, payMenu } from './payments.en'
 import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.en'
+import oversight, { oversightActions, oversightEntities, oversightMenu } from './oversight.en'
+import complaints, { complaintsActions, complaintsEntities, complaintsMenu } from './complaints.en'
 
 export default {
   ...registry,
@@ -13,6 +15,8 @@ export default {
   ...crosscheck,
   ...payments,
   ...funds,
+  ...oversight,
+  ...complaints,
   app: {
     title: 'Yancheng Sunshine Poverty Alleviation Supervision System',
     shortTitle: 'Sunshine Supervision',
@@ -98,6 +102,8 @@ export default {
     ...ccMenu,
     ...payMenu,
     ...fundsMenu,
+    ...oversightMenu,
+    ...complaintsMenu,
   },
   header: {
     scope: 'Scope',
@@ -300,6 +306,8 @@ export default {
     ...ccEntities,
     ...payEntities,
     ...fundsEntities,
+    ...oversightEntities,
+    ...complaintsEntities,
   },
   actions: {
     auth: { login: 'Sign in', logout: 'Sign out', login_failed: 'Failed sign-in', field_login: 'Phone app sign-in' },
@@ -336,6 +344,8 @@ export default {
     ...ccActions,
     ...payActions,
     ...fundsActions,
+    ...oversightActions,
+    ...complaintsActions,
   },
   notFound: {
     title: 'Page not found',

@@ -8,6 +8,8 @@ import visits from './visits.zh-CN'
 import crosscheck, { ccActions, ccEntities, ccMenu } from './crosscheck.zh-CN'
 import payments, { payActions, payEntities, payMenu } from './payments.zh-CN'
 import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.zh-CN'
+import oversight, { oversightActions, oversightEntities, oversightMenu } from './oversight.zh-CN'
+import complaints, { complaintsActions, complaintsEntities, complaintsMenu } from './complaints.zh-CN'
 
 export default {
   ...registry,
@@ -16,6 +18,8 @@ export default {
   ...crosscheck,
   ...payments,
   ...funds,
+  ...oversight,
+  ...complaints,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -101,6 +105,8 @@ export default {
     ...ccMenu,
     ...payMenu,
     ...fundsMenu,
+    ...oversightMenu,
+    ...complaintsMenu,
   },
   header: {
     scope: '管辖区划',
@@ -303,6 +309,8 @@ export default {
     ...ccEntities,
     ...payEntities,
     ...fundsEntities,
+    ...oversightEntities,
+    ...complaintsEntities,
   },
   actions: {
     auth: { login: '登录', logout: '退出登录', login_failed: '登录失败', field_login: '手机APP登录' },
@@ -339,6 +347,8 @@ export default {
     ...ccActions,
     ...payActions,
     ...fundsActions,
+    ...oversightActions,
+    ...complaintsActions,
   },
   notFound: {
     title: '页面不存在',

@@ -29,6 +29,16 @@ export type Permission =
   | 'fund.write'
   | 'plan.write'
   | 'plan.approve'
+  | 'alert.read'
+  | 'alert.handle'
+  | 'alert.run'
+  | 'alert.rules'
+  | 'complaint.read'
+  | 'complaint.handle'
+  | 'complaint.lodge'
+  | 'spot.write'
+  | 'case.read'
+  | 'case.write'
 
 export interface MenuItem {
   key: string
@@ -143,6 +153,20 @@ export const menuItems: MenuItem[] = [
   },
   { key: 'fund-idle', path: '/funds/idle', permission: 'fund.read', icon: 'AlarmClock', label: 'menu.fundIdle', group: 'menu.funds' },
   { key: 'fund-evaluation', path: '/funds/evaluation', permission: 'fund.read', icon: 'Histogram', label: 'menu.fundEvaluation', group: 'menu.funds' },
+  { key: 'oversight-cockpit', path: '/oversight/cockpit', permission: 'alert.read', icon: 'DataBoard', label: 'menu.oversightCockpit', group: 'menu.oversight' },
+  { key: 'alert-inbox', path: '/oversight/alerts', permission: 'alert.read', icon: 'Bell', label: 'menu.alertInbox', group: 'menu.oversight' },
+  {
+    key: 'alert-supervision',
+    path: '/oversight/supervision',
+    permission: 'alert.read',
+    icon: 'View',
+    label: 'menu.alertSupervision',
+    group: 'menu.oversight',
+  },
+  { key: 'alert-rules', path: '/oversight/rules', permission: 'alert.read', icon: 'SetUp', label: 'menu.alertRules', group: 'menu.oversight' },
+  { key: 'complaints', path: '/oversight/complaints', permission: 'complaint.read', icon: 'ChatLineSquare', label: 'menu.complaints', group: 'menu.oversight' },
+  { key: 'spot-checks', path: '/oversight/spot', permission: 'alert.read', icon: 'Aim', label: 'menu.spotChecks', group: 'menu.oversight' },
+  { key: 'cases', path: '/oversight/cases', permission: 'case.read', icon: 'Stamp', label: 'menu.cases', group: 'menu.oversight' },
   { key: 'users', path: '/users', permission: 'user.read', icon: 'User', label: 'menu.users' },
   { key: 'audit', path: '/audit', permission: 'audit.read', icon: 'Tickets', label: 'menu.audit' },
 ]
@@ -165,7 +189,7 @@ export interface MenuGroup {
   group: boolean
 }
 
-const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished', 'menu.funds': 'Money' }
+const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished', 'menu.funds': 'Money', 'menu.oversight': 'Warning' }
 
 // The menu as the layout draws it: top-level entries and sub-menus, in order.
 export function menuTree(items: MenuItem[]): MenuGroup[] {
