@@ -24,6 +24,7 @@ for dialect in sqlite postgres; do
   run $dialect ./internal/payments 'BenchmarkImportPayments' 1x >&2 # SUNSHINE_BENCH_PAYMENTS rows, default 10,000,000
   run $dialect ./internal/funds 'BenchmarkTraceFund$' 5x >&2 # a fund with SUNSHINE_BENCH_FUND_PAYMENTS payments (1,000,000)
   run $dialect ./internal/funds 'BenchmarkStatement$' 2000x >&2 # random households of the same ledger
+  run $dialect ./internal/oversight 'BenchmarkEvaluate$' 1x >&2 # SUNSHINE_BENCH_EVAL_PAYMENTS payments (10,000,000) to SUNSHINE_BENCH_EVAL_MEMBERS members (1,000,000), then 200 new payments one at a time
 done
 run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
 run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
@@ -101,4 +102,14 @@ for d in sqlite postgres; do
     "${SUNSHINE_BENCH_PAYMENTS:-10000000}" "$(( ${SUNSHINE_BENCH_PAYMENTS:-10000000} / 10 > 1000000 ? 1000000 : ${SUNSHINE_BENCH_PAYMENTS:-10000000} / 10 ))" "$d" \
     "$(metric BenchmarkImportPayments/import $d rows/s)" "$(metric BenchmarkImportPayments/import $d x-parse)" \
     "$(metric BenchmarkImportPayments/import $d peak-rss-MB)" "$(metric BenchmarkImportPayments/import $d peak-heap-MB)" "$(metric BenchmarkImportPayments/parse $d rows/s)"
+done
+# Oversight (issue 7): the early-warning engine over the ledger and the registry, and one new payment incrementally.
+for d in sqlite postgres; do
+  printf '| alert evaluation, funds checks, %s payments to %s members, %s | %s (%s findings), peak %s MB RSS (Go heap %s MB); every category'"'"'s evaluator: %s, peak %s MB RSS | SELECT of the same rows, no work: %s | < 60 s, < 2 GB |\n' \
+    "$(metric BenchmarkEvaluate/Funds $d payments)" "${SUNSHINE_BENCH_EVAL_MEMBERS:-1000000}" "$d" "$(nsop BenchmarkEvaluate/Funds $d)" \
+    "$(metric BenchmarkEvaluate/Funds $d findings)" "$(metric BenchmarkEvaluate/Funds $d peak-rss-MB)" "$(metric BenchmarkEvaluate/Funds $d peak-heap-MB)" \
+    "$(nsop BenchmarkEvaluate/All $d)" "$(metric BenchmarkEvaluate/All $d peak-rss-MB)" "$(nsop BenchmarkEvaluate/Scan $d)"
+  printf '| incremental evaluation of one new payment on the same ledger, %s | checks %s ms (p99 %s ms); whole run (record, rule set, alerts, audit) %s ms (p99 %s ms) | - | < 5 ms |\n' \
+    "$d" "$(metric BenchmarkEvaluate/Incremental $d collect-ms)" "$(metric BenchmarkEvaluate/Incremental $d collect-p99-ms)" \
+    "$(metric BenchmarkEvaluate/Incremental $d run-ms)" "$(metric BenchmarkEvaluate/Incremental $d run-p99-ms)"
 done

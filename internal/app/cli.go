@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	"sunshine/internal/demo"
 	"sunshine/internal/errs"
 	"sunshine/internal/exchange"
+	"sunshine/internal/oversight"
 )
 
 const usage = `sunshine — 盐城市阳光扶贫监管系统 (Sunshine poverty-alleviation supervision)
@@ -46,7 +48,10 @@ Usage:
   sunshine dataset add --kind KIND --source DEPT --as-of DATE FILE       register an external dataset for cross-checks
   sunshine crosscheck run [--datasets 1,2] [--region CODE] [--include-unauthorised]
                                                                          run a cross-check (default: newest dataset per kind)
+  sunshine alerts run [--region CODE]                                    run every early-warning rule now (预警评估)
   sunshine export doubts [--run ID] [--format csv|xlsx] [--out FILE]     export cross-check doubts (核查清单)
+  sunshine export alerts [--region CODE] [--format csv|xlsx] [--out FILE]
+                                                                         export early-warning alerts (预警清单)
   sunshine export ledger --fund CODE [--format csv|xlsx] [--out FILE]    export every transfer of a fund (资金台账)
   sunshine payments batch --plan ID [--format csv|xlsx] [--out FILE]    write a plan's next bank batch file (资金直达)
   sunshine payments reconcile --batch REF FILE                           book the bank's return file of a batch
@@ -92,6 +97,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdDataset(rest, stdout, stderr)
 	case "crosscheck":
 		err = cmdCrosscheck(rest, stdout, stderr)
+	case "alerts":
+		err = cmdAlerts(rest, stdout, stderr)
 	case "payments":
 		err = cmdPayments(rest, stdout, stderr)
 	case "version":
@@ -201,6 +208,24 @@ func loadDemo(ctx context.Context, a *App, scale string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  funds: %d funds, %d transfers (%d payments to passbooks) in %s\n", fs.Funds, fs.Transfers, fs.Payments,
 		time.Since(t0).Round(time.Millisecond))
+	// Oversight last: it watches everything above. A few anomalies are planted in the ledger so
+	// every fund check has something to show, the engine runs once, and the complaint desk,
+	// spot checks and cases get their examples.
+	t0 = time.Now()
+	planted, err := demo.OversightFunds(ctx, a.Funds, a.DB)
+	if err != nil {
+		return err
+	}
+	run, err := a.Oversight.RunFull(ctx, oversight.SystemPrincipal(), "")
+	if err != nil {
+		return err
+	}
+	ov, err := demo.Oversight(ctx, a.Oversight, a.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  oversight: %d planted anomalies, %d alerts, %d complaints, %d cases in %s\n", planted, run.New, ov.Complaints,
+		ov.Cases, time.Since(t0).Round(time.Millisecond))
 	printDemoUsers(out, sc)
 	return nil
 }
@@ -260,6 +285,15 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	} else if n > 0 {
 		log.Warn("cross-check runs left running by a previous process marked failed", "runs", n)
 	}
+	if n, err := a.Oversight.Recover(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("alert runs left running by a previous process marked failed", "runs", n)
+	}
+	// The early-warning engine: a full run daily (and now when the last is a day old), and new
+	// payments evaluated as they are booked.
+	go a.Oversight.Schedule(ctx)
+	go a.Oversight.Watch(ctx, 15*time.Second)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -424,13 +458,16 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 	if kind == "ledger" {
 		return cmdExportLedger(args[1:], stdout, stderr)
 	}
-	var format, out string
+	var format, out, region string
 	var run int64
 	return withDB(args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "format", "csv", "csv or xlsx")
 		fs.StringVar(&out, "out", "", "output file (default stdout)")
 		if kind == "doubts" {
 			fs.Int64Var(&run, "run", 0, "only the doubts this cross-check run found")
+		}
+		if kind == "alerts" {
+			fs.StringVar(&region, "region", "", "12-digit region code (default: everything)")
 		}
 	}, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
 		var w io.Writer = stdout
@@ -444,6 +481,9 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 		}
 		if kind == "doubts" {
 			return a.Crosscheck.ExportDoubts(ctx, cli(), crosscheck.DoubtFilter{RunID: run}, format, w)
+		}
+		if kind == "alerts" {
+			return a.Oversight.ExportAlerts(ctx, cli(), oversight.AlertFilter{Region: region}, format, w)
 		}
 		return a.Exchange.Export(ctx, cli(), kind, format, w)
 	})
@@ -542,6 +582,37 @@ func cmdCrosscheck(args []string, stdout, stderr io.Writer) error {
 			"doubts: %d found, %d new, %d repeated, %d updated, %d not raised again (closed with the same evidence)\n",
 			run.ID, time.Duration(run.DurationMS)*time.Millisecond, run.Households, run.SkippedUnauthorised, run.RowsScanned,
 			run.RowsMatched, run.RowsRejected, run.DoubtsFound, run.DoubtsNew, run.DoubtsRepeated, run.DoubtsUpdated, run.DoubtsSuppressed)
+		return nil
+	})
+}
+
+// cmdAlerts runs the early-warning engine over a region: `sunshine alerts run [--region CODE]`.
+func cmdAlerts(args []string, stdout, stderr io.Writer) error {
+	const use = "usage: sunshine alerts run [--region CODE]"
+	if len(args) == 0 || args[0] != "run" {
+		return errors.New(use)
+	}
+	var region string
+	return withDB(args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&region, "region", "", "12-digit region code to evaluate (default: everything)")
+	}, func(ctx context.Context, a *App, fs *flag.FlagSet) error {
+		run, err := a.Oversight.RunFull(ctx, cli(), region)
+		if err != nil {
+			if run.ID != 0 {
+				fmt.Fprintf(stderr, "run %d failed\n", run.ID)
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "run %d (%s, rules version %d) done in %s: %d found, %d new, %d updated, %d not raised again (closed with the same evidence)\n",
+			run.ID, run.RegionCode, run.RulesetVersion, time.Duration(run.DurationMS)*time.Millisecond, run.Found, run.New, run.Updated, run.Suppressed)
+		keys := make([]string, 0, len(run.ByRule))
+		for k := range run.ByRule {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(stdout, "  %-24s %d\n", k, run.ByRule[k])
+		}
 		return nil
 	})
 }

@@ -1,14 +1,18 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"strings"
 	"testing"
 	"time"
 
 	"sunshine/internal/auth"
+	"sunshine/internal/db"
 	"sunshine/internal/httpx"
 	"sunshine/internal/idcard"
 )
@@ -31,6 +35,9 @@ type target struct {
 	// async routes answer with a job before a row is read; TestImportJobsStayInScope aims
 	// the import at the other county and checks the job writes nothing there.
 	async bool
+	// deptBound routes handle an alert, which only its department (a role) may do: a role the
+	// table allows still gets 403 on another department's alert.
+	deptBound bool
 }
 
 func (h *harness) targetsIn(county string) map[string]target {
@@ -134,6 +141,18 @@ func (h *harness) targetsIn(county string) map[string]target {
 	for k, v := range h.paymentsTargets(county, reg) {
 		targets[k] = v
 	}
+	for k, v := range h.complaintTargets(county) {
+		targets[k] = v
+	}
+	for k, v := range h.spotTargets(county) {
+		targets[k] = v
+	}
+	for k, v := range h.alertTargets(county) {
+		targets[k] = v
+	}
+	for k, v := range h.engineTargets(county) {
+		targets[k] = v
+	}
 	return targets
 }
 
@@ -201,7 +220,8 @@ func TestPermissionTableIsEnforced(t *testing.T) {
 			}
 			if allowed && st == 403 && !(tg.stepBound && strings.Contains(string(body), "当前步骤")) &&
 				!(tg.cityOnly && strings.Contains(string(body), "市级")) &&
-				!(tg.ownLines && strings.Contains(string(body), "部门只能")) {
+				!(tg.ownLines && strings.Contains(string(body), "部门只能")) &&
+				!(tg.deptBound && strings.Contains(string(body), "承办部门")) {
 				t.Errorf("%s as %s: 403 although the role has %s: %s", key, role, rt.Action, body)
 			}
 		}
@@ -224,5 +244,159 @@ func TestUnauthenticatedGets401(t *testing.T) {
 		if json.Unmarshal(body, &e) != nil || e.Code != "unauthorized" || e.Message == "" {
 			t.Errorf("%s: error body %s", path, body)
 		}
+	}
+}
+
+// spotTargets are the spot-check routes aimed at plans of county, made over HTTP by its
+// poverty office: one committed (to draw), one drawn whose every target has all the county's
+// spot.write users as inspectors (to record a finding), one drawn (to close). Before the draw
+// the plan's seed is null in every answer; the answers conform to openapi.json.
+func (h *harness) spotTargets(county string) map[string]target {
+	h.t.Helper()
+	region := county + "000000"
+	office := h.login("poverty_office_" + county)
+	var pool []int64
+	for _, u := range []string{"poverty_office_", "auditor_", "discipline_"} {
+		pool = append(pool, h.principal(u+county).UserID)
+	}
+	plan := func(draw bool) int64 {
+		st, b := office.do("POST", "/api/v1/spot-plans", map[string]any{"title": "抽查 " + county, "region_code": region,
+			"target_kind": "household", "filter": map[string]any{"status": "registered"}, "sample_size": 1,
+			"inspectors_per_target": len(pool), "inspector_ids": pool})
+		if st != 201 {
+			h.t.Fatalf("spot plan: %d %s", st, b)
+		}
+		h.conforms("POST", "/api/v1/spot-plans", st, b)
+		pl := decode[map[string]any](h.t, b)
+		if pl["seed"] != nil || pl["seed_hash"] == "" {
+			h.t.Fatalf("a committed plan shows its seed: %s", b)
+		}
+		id := int64(pl["id"].(float64))
+		if draw {
+			st, b := office.do("POST", fmt.Sprintf("/api/v1/spot-plans/%d/draw", id), nil)
+			if st != 200 {
+				h.t.Fatalf("spot draw: %d %s", st, b)
+			}
+			h.conforms("POST", fmt.Sprintf("/api/v1/spot-plans/%d/draw", id), st, b)
+			if pl := decode[map[string]any](h.t, b); pl["seed"] == nil {
+				h.t.Fatalf("a drawn plan hides its seed: %s", b)
+			}
+		}
+		return id
+	}
+	committed, drawn, toClose := plan(false), plan(true), plan(true)
+	for _, path := range []string{fmt.Sprintf("/api/v1/spot-plans/%d", drawn), fmt.Sprintf("/api/v1/spot-plans/%d/population", drawn),
+		fmt.Sprintf("/api/v1/spot-plans/%d/verify", drawn), "/api/v1/spot-plans?region=" + region, "/api/v1/spot-plans/inspectors?region=" + region} {
+		st, b := office.do("GET", path, nil)
+		if st != 200 {
+			h.t.Fatalf("%s: %d %s", path, st, b)
+		}
+		h.conforms("GET", path, st, b)
+	}
+	return map[string]target{
+		"GET /api/v1/spot-plans/inspectors":          {path: "/api/v1/spot-plans/inspectors?region=" + region},
+		"POST /api/v1/spot-plans":                    {path: "/api/v1/spot-plans", body: map[string]any{"title": "越权", "region_code": region, "target_kind": "household", "sample_size": 1, "inspectors_per_target": 1, "inspector_ids": pool[:1]}},
+		"GET /api/v1/spot-plans":                     {path: "/api/v1/spot-plans?region=" + region},
+		"GET /api/v1/spot-plans/{id}":                {path: fmt.Sprintf("/api/v1/spot-plans/%d", drawn)},
+		"GET /api/v1/spot-plans/{id}/population":     {path: fmt.Sprintf("/api/v1/spot-plans/%d/population", drawn)},
+		"GET /api/v1/spot-plans/{id}/verify":         {path: fmt.Sprintf("/api/v1/spot-plans/%d/verify", drawn)},
+		"POST /api/v1/spot-plans/{id}/draw":          {path: fmt.Sprintf("/api/v1/spot-plans/%d/draw", committed)},
+		"POST /api/v1/spot-plans/{id}/close":         {path: fmt.Sprintf("/api/v1/spot-plans/%d/close", toClose)},
+		"POST /api/v1/spot-plans/{id}/targets/{pos}": {path: fmt.Sprintf("/api/v1/spot-plans/%d/targets/0", drawn), body: map[string]any{"result": "ok"}},
+	}
+}
+
+// alertTargets are the alert handling routes aimed at alerts of county planted for its poverty
+// office (the engine is not needed to handle an alert). On the way, one alert goes through the
+// whole handling over HTTP and every answer is checked against openapi.json.
+func (h *harness) alertTargets(county string) map[string]target {
+	h.t.Helper()
+	ctx := context.Background()
+	region, village := county+"000000", county+"100201"
+	var ids [6]int64
+	err := h.app.DB.InTx(ctx, func(tx *db.Tx) error {
+		now := db.Time(tx.Now)
+		run, err := tx.InsertID(ctx, `INSERT INTO alert_runs (region_code, mode, status, ruleset_version, started_by, started_by_name, started_at)
+			VALUES (?, 'full', 'done', 0, 1, 'fixture', ?) RETURNING id`, region, now)
+		if err != nil {
+			return err
+		}
+		for i := range ids {
+			status := "open"
+			if i == 2 {
+				status = "assigned"
+			}
+			if ids[i], err = tx.InsertID(ctx, `INSERT INTO alerts (alert_key, rule_key, rule_label, category, severity, department, region_code,
+				entity_type, entity_id, amount_fen, explanation, evidence_json, evidence_hash, status, deadline, first_run_id, last_run_id,
+				created_at, updated_at) VALUES (?, 'no_helper', '在档户无帮扶责任人', 'registry', 'medium', 'poverty_office', ?, 'household', ?, 0,
+				'fixture', '{}', 'h', ?, '2026-01-10', ?, ?, ?, ?) RETURNING id`,
+				fmt.Sprintf("fixture:%s:%d", county, i), village, i+1, status, run, run, now, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal("alert fixture: ", err)
+	}
+	office := h.login("poverty_office_" + county)
+	check := func(method, path string, body any, want int) []byte {
+		h.t.Helper()
+		st, b := office.do(method, path, body)
+		if st != want {
+			h.t.Fatalf("%s %s: %d %s", method, path, st, b)
+		}
+		h.conforms(method, path, st, b)
+		return b
+	}
+	for _, path := range []string{"/api/v1/alerts?region=" + region, "/api/v1/alerts?mine=1&status=pending&light=red&limit=2",
+		"/api/v1/alerts/stats?region=" + region, "/api/v1/alerts/supervision?region=" + region,
+		"/api/v1/alerts/supervision?by_region=1", fmt.Sprintf("/api/v1/alerts/%d", ids[0]), fmt.Sprintf("/api/v1/alerts/%d/assignees", ids[0]),
+		"/api/v1/oversight/cockpit?region=" + region} {
+		check("GET", path, nil, 200)
+	}
+	// the whole handling of ids[5], the last step with an attachment
+	a := fmt.Sprintf("/api/v1/alerts/%d", ids[5])
+	check("POST", a+"/assign", map[string]any{"note": "请核实", "version": 1}, 200)
+	check("POST", a+"/verify", map[string]any{"note": "入户", "version": 2}, 200)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "核查记录.txt")
+	_, _ = io.WriteString(fw, "核查记录")
+	_ = mw.Close()
+	st, b := office.send("POST", a+"/attachments", &buf, mw.FormDataContentType())
+	if st != 201 {
+		h.t.Fatalf("attach: %d %s", st, b)
+	}
+	h.conforms("POST", a+"/attachments", st, b)
+	attachment := fmt.Sprintf("%s/attachments/%v", a, decode[map[string]any](h.t, b)["id"])
+	// a department reads the files of alerts it may read, though it has no household.read
+	if st, got := h.login("department_"+county).do("GET", attachment, nil); st != 200 || string(got) != "核查记录" {
+		h.t.Fatalf("department reads the alert's attachment: %d %s", st, got)
+	}
+	d := decode[map[string]any](h.t, check("POST", a+"/close", map[string]any{"outcome": "substantiated", "findings": "情况属实", "version": 3}, 200))
+	if d["status"] != "closed" || len(d["attachments"].([]any)) != 1 || len(d["history"].([]any)) != 4 {
+		h.t.Fatalf("closed alert %v", d)
+	}
+	check("POST", a+"/close", map[string]any{"outcome": "substantiated", "findings": "情况属实", "version": 4}, 409)
+	check("POST", a+"/assign", map[string]any{"version": 1}, 409)
+	check("GET", "/api/v1/alerts?status=done", nil, 400)
+	st, b = office.do("GET", "/api/v1/alerts/export?format=csv&region="+region, nil)
+	if st != 200 || !strings.Contains(string(b), "预警编号") {
+		h.t.Fatalf("export: %d %.200s", st, b)
+	}
+	return map[string]target{
+		"GET /api/v1/alerts":                               {path: "/api/v1/alerts?region=" + region},
+		"GET /api/v1/alerts/stats":                         {path: "/api/v1/alerts/stats?region=" + region},
+		"GET /api/v1/alerts/supervision":                   {path: "/api/v1/alerts/supervision?region=" + region},
+		"GET /api/v1/alerts/export":                        {path: "/api/v1/alerts/export?format=csv&region=" + region},
+		"GET /api/v1/oversight/cockpit":                    {path: "/api/v1/oversight/cockpit?region=" + region},
+		"GET /api/v1/alerts/{id}":                          {path: fmt.Sprintf("/api/v1/alerts/%d", ids[0])},
+		"GET /api/v1/alerts/{id}/assignees":                {path: fmt.Sprintf("/api/v1/alerts/%d/assignees", ids[0]), deptBound: true},
+		"POST /api/v1/alerts/{id}/assign":                  {path: fmt.Sprintf("/api/v1/alerts/%d/assign", ids[1]), body: map[string]any{"note": "越权", "version": 1}, deptBound: true},
+		"POST /api/v1/alerts/{id}/verify":                  {path: fmt.Sprintf("/api/v1/alerts/%d/verify", ids[2]), body: map[string]any{"note": "越权", "version": 1}, deptBound: true},
+		"POST /api/v1/alerts/{id}/close":                   {path: fmt.Sprintf("/api/v1/alerts/%d/close", ids[3]), body: map[string]any{"outcome": "unfounded", "findings": "越权办结", "version": 1}, deptBound: true},
+		"POST /api/v1/alerts/{id}/attachments":             {path: fmt.Sprintf("/api/v1/alerts/%d/attachments", ids[4]), body: map[string]any{}, deptBound: true},
+		"GET /api/v1/alerts/{id}/attachments/{attachment}": {path: attachment},
 	}
 }

@@ -25,6 +25,11 @@ type Service struct {
 	// runMu lets one evaluation write alerts at a time in this process: two runs over the same
 	// entities would otherwise both decide "new" for the same finding.
 	runMu sync.Mutex
+	// live holds the ids of the runs this process is executing: Recover leaves them alone.
+	live sync.Map
+	// facts are the person facts (deaths, public employees, cadres' relatives) last read from
+	// the datasets: read again only when the datasets in use change.
+	facts factCache
 }
 
 // record appends the audit event of a write in the caller's transaction.

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"sunshine/internal/audit"
 	"sunshine/internal/auth"
@@ -20,38 +22,56 @@ const MaxAttachment = 10 << 20
 
 // Upload stores a file (a signed form, a photo) with its SHA-256, under the uploader's scope.
 func (s *Service) Upload(ctx context.Context, p *auth.Principal, name string, r io.Reader) (Attachment, error) {
-	a := Attachment{Name: strings.TrimSpace(name)}
 	if err := p.RequireIn(auth.ProcedureSign, p.Scope); err != nil {
+		return Attachment{Name: name}, err
+	}
+	a, data, err := ReadFile(name, r, MaxAttachment)
+	if err != nil {
 		return a, err
 	}
-	if a.Name == "" || len([]rune(a.Name)) > 200 {
-		return a, errs.Field("file", "文件名必填,不超过 200 字")
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxAttachment+1))
-	if err != nil {
-		return a, errs.E(errs.Invalid, "文件读取失败")
-	}
-	if len(data) > MaxAttachment {
-		return a, errs.E(errs.TooLarge, "附件超过 10 MB")
-	}
-	if len(data) == 0 {
-		return a, errs.Field("file", "文件为空")
-	}
-	sum := sha256.Sum256(data)
-	a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(data))
-	a.ContentType = http.DetectContentType(data)
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		a.CreatedAt = db.Time(tx.Now)
-		var err error
-		a.ID, err = tx.InsertID(ctx, `INSERT INTO attachments (sha256, name, content_type, size, data, region_code, uploaded_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.SHA256, a.Name, a.ContentType, a.Size, data, p.Scope, p.UserID, a.CreatedAt)
-		if err != nil {
+		if err := StoreFile(ctx, tx, &a, data, p.Scope, p.UserID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.ActorOf(p), audit.Change{Action: "attachment.upload", EntityType: "attachment",
 			EntityID: itoa64(a.ID), RegionCode: p.Scope, After: a})
 	})
 	return a, err
+}
+
+// ReadFile reads an uploaded file of at most max bytes and names it: name, SHA-256, size and
+// the sniffed content type. Other domains (alert findings) store their files the same way.
+func ReadFile(name string, r io.Reader, max int64) (Attachment, []byte, error) {
+	a := Attachment{Name: strings.TrimSpace(name)}
+	if a.Name == "" || utf8.RuneCountInString(a.Name) > 200 || !utf8.ValidString(a.Name) {
+		return a, nil, errs.Field("file", "文件名必填,不超过 200 字")
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return a, nil, errs.E(errs.TooLarge, "附件超过 %d MB", max>>20)
+		}
+		return a, nil, errs.E(errs.Invalid, "文件读取失败")
+	}
+	if int64(len(data)) > max {
+		return a, nil, errs.E(errs.TooLarge, "附件超过 %d MB", max>>20)
+	}
+	if len(data) == 0 {
+		return a, nil, errs.Field("file", "文件为空")
+	}
+	sum := sha256.Sum256(data)
+	a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(data))
+	a.ContentType = http.DetectContentType(data)
+	return a, data, nil
+}
+
+// StoreFile inserts a file read by ReadFile under region (who may read it) in the caller's
+// transaction, setting its id and time.
+func StoreFile(ctx context.Context, tx *db.Tx, a *Attachment, data []byte, region string, userID int64) (err error) {
+	a.CreatedAt = db.Time(tx.Now)
+	a.ID, err = tx.InsertID(ctx, `INSERT INTO attachments (sha256, name, content_type, size, data, region_code, uploaded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.SHA256, a.Name, a.ContentType, a.Size, data, region, userID, a.CreatedAt)
+	return err
 }
 
 // Attachment returns a file the principal may read (it was uploaded within their scope or by

@@ -1,0 +1,716 @@
+package oversight
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"sunshine/internal/audit"
+	"sunshine/internal/auth"
+	"sunshine/internal/db"
+	"sunshine/internal/errs"
+	"sunshine/internal/regioncode"
+)
+
+// Complaint statuses: received → assigned → replied → closed. received and assigned are
+// pending (未办结): the deadline runs against them.
+const (
+	ComplaintReceived = "received"
+	ComplaintAssigned = "assigned"
+	ComplaintReplied  = "replied"
+	ComplaintClosed   = "closed"
+)
+
+var complaintStatuses = []string{ComplaintReceived, ComplaintAssigned, ComplaintReplied, ComplaintClosed}
+
+// Channels a complaint arrives by.
+const (
+	ChannelPortal  = "portal"  // the public portal (网站/手机)
+	ChannelKiosk   = "kiosk"   // the town service centre terminal (便民服务终端)
+	ChannelField   = "field"   // taken down by a helper in the field app
+	ChannelHotline = "hotline" // entered by staff from the hotline (12317 / 监督电话)
+	ChannelStaff   = "staff"   // entered by staff (letters, visits in person)
+)
+
+// ComplaintCategories are the matters a complaint may concern, with their Chinese labels.
+var ComplaintCategories = map[string]string{
+	"funds":          "资金发放",
+	"identification": "识别认定",
+	"project":        "项目建设",
+	"conduct":        "干部作风",
+	"visit":          "帮扶走访",
+	"other":          "其他",
+}
+
+// categoryDepartment is the office a new complaint of a category is routed to until the
+// complaint desk assigns it.
+var categoryDepartment = map[string]auth.Role{
+	"funds":          auth.Finance,
+	"identification": auth.PovertyOffice,
+	"project":        auth.Department,
+	"conduct":        auth.Discipline,
+	"visit":          auth.PovertyOffice,
+	"other":          auth.PovertyOffice,
+}
+
+// Satisfaction ratings a complainant may give to the reply.
+var satisfactions = []string{"satisfied", "basic", "unsatisfied"}
+
+// entityTypes are what a complaint may be about, besides "" (nothing named).
+var entityTypes = []string{"household", "village", "project", "fund", "person", "other"}
+
+// DefaultComplaintDays is the handling deadline in working days from receipt (办理时限).
+const DefaultComplaintDays = 15
+
+// Limits of complaint text (counted in characters, not bytes).
+const (
+	maxSubject   = 100
+	maxContent   = 2000
+	maxName      = 50
+	maxEntityRef = 100
+	maxReply     = 4000
+	// PublicBodyLimit bounds the body of a public complaint request.
+	PublicBodyLimit = 16 << 10
+)
+
+// ---- tracking codes ----
+
+// trackingAlphabet has no 0/O, 1/I/L: nothing a complainant could misread when copying it.
+const trackingAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// trackingLen is the number of random characters of a code: 31^12 ≈ 2^59.
+const trackingLen = 12
+
+// newTrackingCode draws a code uniformly from crypto/rand (rejection sampling, no modulo bias),
+// in its stored (normalised) form.
+func newTrackingCode() (string, error) {
+	const n = len(trackingAlphabet)
+	const limit = 256 - 256%n
+	out := make([]byte, 0, trackingLen)
+	var buf [32]byte
+	for len(out) < trackingLen {
+		if _, err := rand.Read(buf[:]); err != nil {
+			return "", err
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(out) < trackingLen {
+				out = append(out, trackingAlphabet[int(b)%n])
+			}
+		}
+	}
+	return string(out), nil
+}
+
+// FormatTrackingCode shows a stored code grouped for reading: TS-7KQ4-9XWM-2PHD.
+func FormatTrackingCode(code string) string {
+	if len(code) != trackingLen {
+		return code
+	}
+	return "TS-" + code[:4] + "-" + code[4:8] + "-" + code[8:]
+}
+
+// ParseTrackingCode reads a code as a complainant may type it — with or without the TS- prefix,
+// dashes and spaces, in any case — and returns its stored form; ok is false for anything that
+// cannot be a code.
+func ParseTrackingCode(s string) (string, bool) {
+	if len(s) > 64 {
+		return "", false
+	}
+	b := make([]byte, 0, 16)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-' || c == ' ' || c == '\t':
+			continue
+		case c >= 'a' && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	if len(b) == trackingLen+2 && b[0] == 'T' && b[1] == 'S' {
+		b = b[2:]
+	}
+	if len(b) != trackingLen {
+		return "", false
+	}
+	for _, c := range b {
+		if strings.IndexByte(trackingAlphabet, c) < 0 {
+			return "", false
+		}
+	}
+	return string(b), true
+}
+
+// ---- input ----
+
+// ComplaintInput is a complaint as lodged, by the public or by staff.
+type ComplaintInput struct {
+	Channel    string `json:"channel"`
+	Anonymous  bool   `json:"anonymous"`
+	Name       string `json:"name"`
+	Phone      string `json:"phone"`
+	Category   string `json:"category"`
+	RegionCode string `json:"region_code"`
+	Subject    string `json:"subject"`
+	Content    string `json:"content"`
+	EntityType string `json:"entity_type,omitempty"`
+	EntityRef  string `json:"entity_ref,omitempty"`
+}
+
+// PublicComplaintInput is the body of POST /public/complaints (no entity_type: the public
+// names what they mean in entity_ref).
+type PublicComplaintInput struct {
+	Channel    string `json:"channel"`
+	Anonymous  bool   `json:"anonymous"`
+	Name       string `json:"name"`
+	Phone      string `json:"phone"`
+	Category   string `json:"category"`
+	RegionCode string `json:"region_code"`
+	Subject    string `json:"subject"`
+	Content    string `json:"content"`
+	EntityRef  string `json:"entity_ref,omitempty"`
+}
+
+func (in PublicComplaintInput) complaint() ComplaintInput {
+	return ComplaintInput{Channel: in.Channel, Anonymous: in.Anonymous, Name: in.Name, Phone: in.Phone, Category: in.Category,
+		RegionCode: in.RegionCode, Subject: in.Subject, Content: in.Content, EntityRef: in.EntityRef}
+}
+
+// normalize trims the text fields and drops the complainant's details of an anonymous
+// complaint (they are never stored, whatever was sent).
+func (in *ComplaintInput) normalize() {
+	in.Name = strings.TrimSpace(in.Name)
+	in.Phone = strings.TrimSpace(in.Phone)
+	in.Subject = strings.TrimSpace(in.Subject)
+	in.Content = strings.TrimSpace(in.Content)
+	in.EntityRef = strings.TrimSpace(in.EntityRef)
+	in.Category = strings.TrimSpace(in.Category)
+	if in.Anonymous {
+		in.Name, in.Phone = "", ""
+	}
+}
+
+// validate checks a complaint's fields (after normalize); channels lists the channels this
+// way of lodging accepts. HTML and script are kept as the text they are: the console and the
+// portal escape it on output and never render it as markup.
+func (in *ComplaintInput) validate(channels []string) error {
+	v := errs.Validation{}
+	if !slices.Contains(channels, in.Channel) {
+		v.Add("channel", "应为 "+strings.Join(channels, "、"))
+	}
+	if _, ok := ComplaintCategories[in.Category]; !ok {
+		v.Add("category", "应为 funds、identification、project、conduct、visit 或 other")
+	}
+	if !regioncode.Valid(in.RegionCode) {
+		v.Add("region_code", "区划代码须为 12 位数字")
+	}
+	checkText(v, "subject", in.Subject, 2, maxSubject)
+	checkText(v, "content", in.Content, 5, maxContent)
+	checkText(v, "entity_ref", in.EntityRef, 0, maxEntityRef)
+	if in.EntityType != "" && !slices.Contains(entityTypes, in.EntityType) {
+		v.Add("entity_type", "应为 household、village、project、fund、person 或 other")
+	}
+	if !in.Anonymous {
+		checkText(v, "name", in.Name, 1, maxName)
+		if in.Name == "" {
+			v.Add("name", "实名举报须填写姓名")
+		}
+		if !validPhone(in.Phone) {
+			v.Add("phone", "实名举报须填写联系电话(手机 11 位或座机号码)")
+		}
+	}
+	return v.Err()
+}
+
+// checkText requires valid UTF-8 without control characters (line breaks and tabs allowed)
+// and a length in characters within [lo, hi].
+func checkText(v errs.Validation, field, s string, lo, hi int) {
+	if !utf8.ValidString(s) {
+		v.Add(field, "含有无效字符")
+		return
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			v.Add(field, "含有控制字符")
+			return
+		}
+	}
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n < lo && lo == 1:
+		v.Add(field, "必填")
+	case n < lo:
+		v.Add(field, "至少 "+strconv.Itoa(lo)+" 个字")
+	case n > hi:
+		v.Add(field, "不能超过 "+strconv.Itoa(hi)+" 个字")
+	}
+}
+
+// validPhone accepts a mobile number (11 digits starting with 1) or a landline (digits and one
+// dash, 7 to 13 digits).
+func validPhone(s string) bool {
+	digits, dashes := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '-' && i > 0 && i < len(s)-1:
+			dashes++
+		default:
+			return false
+		}
+	}
+	if dashes == 0 && digits == 11 && s[0] == '1' {
+		return true
+	}
+	return dashes <= 1 && digits >= 7 && digits <= 13
+}
+
+// matterKey identifies the matter a complaint is about, so the first, second and third
+// complaints on one matter are counted: region + category + what it names (the entity
+// reference, or failing that the subject), trimmed, lower-case, without spaces.
+func matterKey(region, category, entityRef, subject string) string {
+	ref := entityRef
+	if strings.TrimSpace(ref) == "" {
+		ref = subject
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(ref) {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return region + "|" + category + "|" + b.String()
+}
+
+// ---- masking ----
+
+// maskPhone keeps the first three and last four digits of a number: 138****1234.
+func maskPhone(s string) string {
+	if s == "" {
+		return ""
+	}
+	r := []rune(s)
+	if len(r) <= 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + "****" + string(r[len(r)-4:])
+}
+
+// complaintDepartments are the roles a complaint can be assigned to: those that handle them.
+func validComplaintDepartment(r auth.Role) bool {
+	return r.Valid() && (&auth.Principal{Role: r}).Can(auth.ComplaintHandle)
+}
+
+// ---- the complaint desk ----
+
+// LodgeResult is what lodging a complaint answers: the code the complainant follows it by.
+type LodgeResult struct {
+	ID           int64  `json:"id,omitempty"`
+	TrackingCode string `json:"tracking_code"`
+	Deadline     string `json:"deadline"`
+	RepeatNo     int    `json:"repeat_no,omitempty"`
+}
+
+// Lodge records a complaint taken by staff: from the hotline or in person (channels hotline and
+// staff, complaint.handle) or by a helper in the field app (channel field, complaint.lodge or
+// complaint.handle), in a region of the caller's scope.
+func (s *Service) Lodge(ctx context.Context, p *auth.Principal, in ComplaintInput) (LodgeResult, error) {
+	if p == nil {
+		return LodgeResult{}, errs.E(errs.Unauthorized, "请先登录")
+	}
+	if !p.Can(auth.ComplaintHandle) && !p.Can(auth.ComplaintLodge) {
+		return LodgeResult{}, p.Require(auth.ComplaintHandle)
+	}
+	in.normalize()
+	// Scope first: a region outside it is refused the same way whatever else is wrong.
+	if regioncode.Valid(in.RegionCode) && !p.InScope(in.RegionCode) {
+		return LodgeResult{}, errs.E(errs.Forbidden, "区划 %s 不在您的管辖范围内", in.RegionCode)
+	}
+	channels := []string{ChannelField}
+	if p.Can(auth.ComplaintHandle) {
+		channels = []string{ChannelHotline, ChannelStaff, ChannelField}
+	}
+	if err := in.validate(channels); err != nil {
+		return LodgeResult{}, err
+	}
+	if err := complaintRegionExists(ctx, s.DB.Reader(), in.RegionCode, false); err != nil {
+		return LodgeResult{}, err
+	}
+	return s.lodge(ctx, audit.ActorOf(p), in, "", p.UserID)
+}
+
+// lodge writes a new complaint with its audit event.
+func (s *Service) lodge(ctx context.Context, actor audit.Actor, in ComplaintInput, clientHash string, by int64) (LodgeResult, error) {
+	var res LodgeResult
+	err := s.DB.InTx(ctx, func(tx *db.Tx) (err error) {
+		res, err = lodgeTx(ctx, tx, actor, in, clientHash, by)
+		return err
+	})
+	return res, err
+}
+
+// lodgeTx writes a new complaint with its audit event in the caller's transaction.
+func lodgeTx(ctx context.Context, tx *db.Tx, actor audit.Actor, in ComplaintInput, clientHash string, by int64) (LodgeResult, error) {
+	deadline, err := AddWorkdays(db.Date(tx.Now), DefaultComplaintDays)
+	if err != nil {
+		return LodgeResult{}, err
+	}
+	id, code, repeat, err := insertComplaint(ctx, tx, newComplaint{in: in, clientHash: clientHash, createdBy: by,
+		department: categoryDepartment[in.Category], deadline: deadline})
+	if err != nil {
+		return LodgeResult{}, err
+	}
+	c, err := getComplaint(ctx, tx, id)
+	if err != nil {
+		return LodgeResult{}, err
+	}
+	c.finish(db.Date(tx.Now))
+	err = audit.Record(ctx, tx, actor, audit.Change{Action: "complaint.lodge", EntityType: "complaint",
+		EntityID: strconv.FormatInt(id, 10), RegionCode: in.RegionCode, After: complaintAudit(c)})
+	return LodgeResult{ID: id, TrackingCode: FormatTrackingCode(code), Deadline: deadline, RepeatNo: repeat}, err
+}
+
+// complaintRegionExists checks that the region is in the tree (and, for the public, a town or
+// a village: the level a villager knows).
+func complaintRegionExists(ctx context.Context, q db.Queryer, code string, public bool) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = ?`, code).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errs.Missing("region_code", "区划不存在")
+	}
+	if lv := regioncode.LevelOf(code); public && lv != regioncode.Village && lv != regioncode.Town {
+		return errs.Field("region_code", "请选择所在的乡镇或村")
+	}
+	return nil
+}
+
+// complaintRegion resolves a list's region (default: the caller's scope) and checks it.
+func complaintRegion(ctx context.Context, q db.Queryer, p *auth.Principal, action auth.Action, code string) (string, error) {
+	if code == "" && p != nil {
+		code = p.Scope
+		if p.Root && code == "" {
+			_ = q.QueryRowContext(ctx, `SELECT code FROM regions WHERE parent_code IS NULL OR parent_code = '' ORDER BY code LIMIT 1`).Scan(&code)
+		}
+	}
+	if !regioncode.Valid(code) {
+		return "", errs.Field("region", "区划代码须为 12 位数字")
+	}
+	if err := p.RequireIn(action, code); err != nil {
+		return "", err
+	}
+	return code, nil
+}
+
+// Complaints pages through the complaints under a region, newest first.
+func (s *Service) Complaints(ctx context.Context, p *auth.Principal, f ComplaintFilter) ([]ComplaintRow, error) {
+	q := s.DB.Reader()
+	r, err := complaintRegion(ctx, q, p, auth.ComplaintRead, f.Region)
+	if err != nil {
+		return nil, err
+	}
+	f.Region = r
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	return listComplaints(ctx, q, p, f, db.Date(s.DB.Clock()))
+}
+
+// ComplaintStats are the figures of the complaint desk for a filter (paging ignored).
+type ComplaintStats struct {
+	Total      int64            `json:"total"`
+	Pending    int64            `json:"pending"`
+	Overdue    int64            `json:"overdue"`
+	ByStatus   map[string]int64 `json:"by_status"`
+	ByCategory map[string]int64 `json:"by_category"`
+	// Repeat counts second and later complaints on a matter (重复举报).
+	Repeat int64 `json:"repeat"`
+	// Rated counts complaints the complainant rated; SatisfiedRate is (satisfied + basically
+	// satisfied) / rated, 0 when none was rated.
+	Rated         int64   `json:"rated"`
+	SatisfiedRate float64 `json:"satisfied_rate"`
+}
+
+// ComplaintStatistics counts the complaints a list filter selects.
+func (s *Service) ComplaintStatistics(ctx context.Context, p *auth.Principal, f ComplaintFilter) (ComplaintStats, error) {
+	q := s.DB.Reader()
+	st := ComplaintStats{ByStatus: map[string]int64{}, ByCategory: map[string]int64{}}
+	for _, x := range complaintStatuses {
+		st.ByStatus[x] = 0
+	}
+	for k := range ComplaintCategories {
+		st.ByCategory[k] = 0
+	}
+	r, err := complaintRegion(ctx, q, p, auth.ComplaintRead, f.Region)
+	if err != nil {
+		return st, err
+	}
+	f.Region = r
+	if err := f.check(); err != nil {
+		return st, err
+	}
+	groups, err := complaintGroups(ctx, q, p, f, db.Date(s.DB.Clock()))
+	if err != nil {
+		return st, err
+	}
+	var satisfied int64
+	for _, g := range groups {
+		st.Total += g.n
+		st.ByStatus[g.status] += g.n
+		st.ByCategory[g.category] += g.n
+		if pendingComplaint(g.status) {
+			st.Pending += g.n
+		}
+		if g.overdue {
+			st.Overdue += g.n
+		}
+		if g.repeat {
+			st.Repeat += g.n
+		}
+		if g.satisfaction != "" {
+			st.Rated += g.n
+			if g.satisfaction != "unsatisfied" {
+				satisfied += g.n
+			}
+		}
+	}
+	if st.Rated > 0 {
+		st.SatisfiedRate = float64(satisfied) / float64(st.Rated)
+	}
+	return st, nil
+}
+
+// ComplaintDetail is one complaint with the complainant's details in full, the other
+// complaints on the same matter, its history and the accountability cases that cite it.
+type ComplaintDetail struct {
+	ComplaintRow
+	SameMatter []ComplaintRow `json:"same_matter"`
+	History    []audit.Event  `json:"history"`
+	Cases      []CaseRow      `json:"cases"`
+}
+
+// Complaint returns one complaint the principal may read (404 outside the scope, like a
+// complaint that does not exist).
+func (s *Service) Complaint(ctx context.Context, p *auth.Principal, id int64) (ComplaintDetail, error) {
+	if err := p.Require(auth.ComplaintRead); err != nil {
+		return ComplaintDetail{}, err
+	}
+	return s.complaintDetail(ctx, s.DB.Reader(), p, id)
+}
+
+func (s *Service) complaintDetail(ctx context.Context, q db.Queryer, p *auth.Principal, id int64) (ComplaintDetail, error) {
+	c, err := getComplaint(ctx, q, id)
+	if err != nil {
+		return ComplaintDetail{}, err
+	}
+	if !p.InScope(c.RegionCode) {
+		return ComplaintDetail{}, errNoComplaint
+	}
+	today := db.Date(s.DB.Clock())
+	c.finish(today)
+	c.ComplainantName, c.ComplainantPhone = c.name, c.phone
+	d := ComplaintDetail{ComplaintRow: c, History: []audit.Event{}, Cases: []CaseRow{}}
+	lo, hi := "", ""
+	if p.Root {
+		lo, hi = "0", "9999999999999"
+	} else {
+		lo, hi = regioncode.Range(p.Scope)
+	}
+	if d.SameMatter, err = sameMatter(ctx, q, c.matterKey, c.ID, lo, hi, today); err != nil {
+		return d, err
+	}
+	if s.Audit != nil {
+		h, err := s.Audit.History(ctx, "complaint", strconv.FormatInt(id, 10), 100)
+		if err != nil {
+			return d, err
+		}
+		if h != nil {
+			d.History = h
+		}
+	}
+	if p.Can(auth.CaseRead) {
+		if d.Cases, err = linkedCases(ctx, q, p, 0, id); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// AssignInput routes a complaint to a handling office (a role), optionally to one of its users,
+// with the deadline in working days from receipt.
+type AssignInput struct {
+	Department   string `json:"department"`
+	AssigneeID   int64  `json:"assignee_id,omitempty"`
+	DeadlineDays int    `json:"deadline_days,omitempty"`
+	Version      int64  `json:"version"`
+}
+
+// ReplyInput is the answer to the complainant (答复).
+type ReplyInput struct {
+	Reply   string `json:"reply"`
+	Version int64  `json:"version"`
+}
+
+// VersionInput carries the version of an action without other input.
+type VersionInput struct {
+	Version int64 `json:"version"`
+}
+
+// ForwardInput sends a complaint about misconduct to the discipline commission (移送纪委监委).
+type ForwardInput struct {
+	Note    string `json:"note"`
+	Version int64  `json:"version"`
+}
+
+// changeComplaint runs one handling step: the complaint must exist in the caller's scope
+// (complaint.handle), carry the version the caller saw, and pass check; apply then updates the
+// row and the audit event is written in the same transaction.
+func (s *Service) changeComplaint(ctx context.Context, p *auth.Principal, id, version int64, action string,
+	step func(tx *db.Tx, c ComplaintRow) (set string, args []any, note map[string]any, err error)) (ComplaintDetail, error) {
+	if err := p.Require(auth.ComplaintHandle); err != nil {
+		return ComplaintDetail{}, err
+	}
+	if version <= 0 {
+		return ComplaintDetail{}, errs.Field("version", "必填(当前版本号)")
+	}
+	var out ComplaintDetail
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		c, err := getComplaint(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !p.InScope(c.RegionCode) {
+			return errNoComplaint
+		}
+		today := db.Date(tx.Now)
+		c.finish(today)
+		if c.Version != version {
+			return errs.E(errs.Conflict, "该举报投诉已被他人修改(版本 %d,您提交的是 %d),请刷新后重试", c.Version, version)
+		}
+		set, args, note, err := step(tx, c)
+		if err != nil {
+			return err
+		}
+		now := db.Time(tx.Now)
+		args = append(args, now, id, version)
+		res, err := tx.ExecContext(ctx, `UPDATE complaints SET `+set+`, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.Conflict, "该举报投诉已被他人修改,请刷新后重试")
+		}
+		after, err := getComplaint(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		after.finish(today)
+		av := complaintAudit(after)
+		for k, v := range note {
+			av[k] = v
+		}
+		if err := record(ctx, tx, p, action, "complaint", id, c.RegionCode, complaintAudit(c), av); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	return s.complaintDetail(ctx, s.DB.Reader(), p, id)
+}
+
+// AssignComplaint routes a received (or re-routes an assigned) complaint.
+func (s *Service) AssignComplaint(ctx context.Context, p *auth.Principal, id int64, in AssignInput) (ComplaintDetail, error) {
+	dept := auth.Role(strings.TrimSpace(in.Department))
+	if !validComplaintDepartment(dept) {
+		return ComplaintDetail{}, errs.Field("department", "应为办理举报投诉的部门角色(poverty_office、village_cadre、civil_affairs、finance、department 或 discipline)")
+	}
+	if in.DeadlineDays == 0 {
+		in.DeadlineDays = DefaultComplaintDays
+	}
+	if in.DeadlineDays < 1 || in.DeadlineDays > 60 {
+		return ComplaintDetail{}, errs.Field("deadline_days", "应为 1 到 60 个工作日")
+	}
+	return s.changeComplaint(ctx, p, id, in.Version, "complaint.assign", func(tx *db.Tx, c ComplaintRow) (string, []any, map[string]any, error) {
+		if !pendingComplaint(c.Status) {
+			return "", nil, nil, errs.E(errs.Conflict, "该举报投诉已答复或办结,不能再交办")
+		}
+		if in.AssigneeID != 0 {
+			var role, scope string
+			var disabled int
+			err := tx.QueryRowContext(ctx, `SELECT role, scope_code, disabled FROM users WHERE id = ?`, in.AssigneeID).Scan(&role, &scope, &disabled)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && (disabled != 0 || auth.Role(role) != dept || !regioncode.Within(c.RegionCode, scope)) {
+				return "", nil, nil, errs.Missing("assignee_id", "须为该部门在用、管辖范围覆盖该区划的用户")
+			}
+			if err != nil {
+				return "", nil, nil, err
+			}
+		}
+		received := db.Date(db.ParseTime(c.CreatedAt))
+		deadline, err := AddWorkdays(received, in.DeadlineDays)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		return "status = 'assigned', department = ?, assignee_id = ?, assigned_by = ?, assigned_at = ?, deadline = ?",
+			[]any{string(dept), db.NullID(in.AssigneeID), db.NullID(p.UserID), db.Time(tx.Now), deadline},
+			map[string]any{"deadline_days": in.DeadlineDays}, nil
+	})
+}
+
+// ReplyComplaint answers an assigned complaint; the complainant reads the reply by the code.
+func (s *Service) ReplyComplaint(ctx context.Context, p *auth.Principal, id int64, in ReplyInput) (ComplaintDetail, error) {
+	in.Reply = strings.TrimSpace(in.Reply)
+	v := errs.Validation{}
+	checkText(v, "reply", in.Reply, 4, maxReply)
+	if err := v.Err(); err != nil {
+		return ComplaintDetail{}, err
+	}
+	return s.changeComplaint(ctx, p, id, in.Version, "complaint.reply", func(tx *db.Tx, c ComplaintRow) (string, []any, map[string]any, error) {
+		if c.Status != ComplaintAssigned {
+			return "", nil, nil, errs.E(errs.Conflict, "只有已交办的举报投诉可以答复(当前状态 %s)", c.Status)
+		}
+		return "status = 'replied', reply = ?, replied_by = ?, replied_at = ?", []any{in.Reply, db.NullID(p.UserID), db.Time(tx.Now)},
+			map[string]any{"reply": in.Reply}, nil
+	})
+}
+
+// CloseComplaint closes a replied complaint (办结).
+func (s *Service) CloseComplaint(ctx context.Context, p *auth.Principal, id int64, in VersionInput) (ComplaintDetail, error) {
+	return s.changeComplaint(ctx, p, id, in.Version, "complaint.close", func(tx *db.Tx, c ComplaintRow) (string, []any, map[string]any, error) {
+		if c.Status != ComplaintReplied {
+			return "", nil, nil, errs.E(errs.Conflict, "只有已答复的举报投诉可以办结(当前状态 %s)", c.Status)
+		}
+		return "status = 'closed', closed_at = ?", []any{db.Time(tx.Now)}, nil, nil
+	})
+}
+
+// ForwardComplaint marks a complaint as concerning misconduct and forwards it to the discipline
+// commission, whose users find it with misconduct=1. Once only.
+func (s *Service) ForwardComplaint(ctx context.Context, p *auth.Principal, id int64, in ForwardInput) (ComplaintDetail, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	v := errs.Validation{}
+	checkText(v, "note", in.Note, 2, maxContent)
+	if err := v.Err(); err != nil {
+		return ComplaintDetail{}, err
+	}
+	return s.changeComplaint(ctx, p, id, in.Version, "complaint.forward", func(tx *db.Tx, c ComplaintRow) (string, []any, map[string]any, error) {
+		if c.Misconduct {
+			return "", nil, nil, errs.E(errs.Conflict, "该举报投诉已移送纪委监委")
+		}
+		return "misconduct = 1, forwarded_at = ?, forwarded_by = ?", []any{db.Time(tx.Now), db.NullID(p.UserID)},
+			map[string]any{"note": in.Note}, nil
+	})
+}
