@@ -34,7 +34,7 @@ describe('phone-width layout', () => {
     const drawer = page.locator('[data-test=drawer-menu]')
     await drawer.waitFor()
     const keys = await drawer.locator('[data-menu]').evaluateAll((els) => els.map((e) => e.getAttribute('data-menu')))
-    assert.deepEqual(keys, ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'users', 'audit'])
+    assert.deepEqual(keys, ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'oversight-cockpit', 'alert-inbox', 'alert-supervision', 'alert-rules', 'spot-checks', 'users', 'audit'])
     await shot(page, '32-phone-drawer')
 
     await drawer.locator('[data-menu=households]').click()

@@ -42,7 +42,7 @@ describe('roles and menus', () => {
   it('admin sees every menu entry and the city', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, 'admin')
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'users', 'audit'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'oversight-cockpit', 'alert-inbox', 'alert-supervision', 'alert-rules', 'spot-checks', 'users', 'audit'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '系统管理员')
     assert.match(await page.locator('[data-test=who]').innerText(), /盐城市/)
     await page.waitForURL(/\/dashboard/)
@@ -102,7 +102,7 @@ describe('roles and menus', () => {
   it('a county poverty-office user sees only their county and no admin screens', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, demoUser(users, 'poverty_office', '320921000000'))
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'oversight-cockpit', 'alert-inbox', 'alert-supervision', 'alert-rules', 'complaints', 'spot-checks', 'cases'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '农办/扶贫办')
     assert.match(await page.locator('[data-test=who]').innerText(), /响水县/)
 
@@ -214,6 +214,13 @@ describe('roles and menus', () => {
       'pay-reissue': has('plan.approve') && has('fund.read'),
       'fund-idle': has('fund.read'),
       'fund-evaluation': has('fund.read'),
+      'oversight-cockpit': has('alert.read'),
+      'alert-inbox': has('alert.read'),
+      'alert-supervision': has('alert.read'),
+      'alert-rules': has('alert.read'),
+      complaints: has('complaint.read'),
+      'spot-checks': has('alert.read'),
+      cases: has('case.read'),
       users: has('user.read'),
       audit: has('audit.read'),
     }

@@ -55,6 +55,7 @@ declare module 'vue' {
     ElTag: typeof import('element-plus/es')['ElTag']
     ElTooltip: typeof import('element-plus/es')['ElTooltip']
     ElTree: typeof import('element-plus/es')['ElTree']
+    ElUpload: typeof import('element-plus/es')['ElUpload']
     IdNumberHint: typeof import('./components/IdNumberHint.vue')['default']
     KeysetPager: typeof import('./components/KeysetPager.vue')['default']
     PasswordStrength: typeof import('./components/PasswordStrength.vue')['default']
