@@ -450,3 +450,31 @@ func TestScheduleRunsWhenStale(t *testing.T) {
 		t.Fatalf("%d runs after a fresh restart", n)
 	}
 }
+
+// The database itself keeps one pending alert per key, so two engines racing over the same new
+// finding cannot both raise it; a closed alert does not block its successor.
+func TestOnePendingAlertPerKey(t *testing.T) {
+	f := newFixture(t)
+	first := handlingAlert(t, f, testAlert{})
+	dup := func() error {
+		return f.DB.InTx(f.Ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(f.Ctx, `INSERT INTO alerts (alert_key, rule_key, rule_label, category, severity, department, region_code,
+				entity_type, entity_id, amount_fen, explanation, evidence_json, evidence_hash, status, deadline, first_run_id, last_run_id,
+				created_at, updated_at, prev_alert_id)
+				SELECT alert_key, rule_key, rule_label, category, severity, department, region_code, entity_type, entity_id, amount_fen,
+				explanation, evidence_json, 'other', 'open', deadline, first_run_id, last_run_id, created_at, updated_at, id
+				FROM alerts WHERE id = ?`, first)
+			return err
+		})
+	}
+	if err := dup(); err == nil {
+		t.Fatal("a second pending alert with the same key was stored")
+	}
+	f.exec(`UPDATE alerts SET status = 'closed', outcome = 'unfounded', closed_at = created_at WHERE id = ?`, first)
+	if err := dup(); err != nil {
+		t.Fatalf("the successor of a closed alert: %v", err)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM alerts WHERE alert_key = (SELECT alert_key FROM alerts WHERE id = ?)`, first); n != 2 {
+		t.Fatalf("%d alerts of the key, want 2", n)
+	}
+}

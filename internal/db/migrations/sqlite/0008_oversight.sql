@@ -84,6 +84,8 @@ CREATE TABLE alerts (
 	updated_at TEXT NOT NULL
 );
 CREATE INDEX alerts_latest ON alerts (alert_key, id);
+-- at most one pending alert per key, whatever processes run the engine at once
+CREATE UNIQUE INDEX alerts_pending ON alerts (alert_key) WHERE status <> 'closed';
 CREATE INDEX alerts_region ON alerts (region_code, id);
 CREATE INDEX alerts_status_region ON alerts (status, region_code, id);
 CREATE INDEX alerts_rule_region ON alerts (rule_key, region_code, id);
