@@ -177,15 +177,61 @@ func TestPublicComplaints(t *testing.T) {
 // in the described shape.
 func TestStaffComplaintsAndCases(t *testing.T) {
 	h := newHarness(t)
+	// The helper's phone token (field login) lodges for a household assigned to the helper; the
+	// household gives the region. The phone's client_id makes a resent complaint answer the
+	// stored one: one row, the same code.
+	helperID := h.linkHelper("helper_320921", "320921")
+	var householdNo, village string
+	if err := h.app.DB.Reader().QueryRowContext(context.Background(), `SELECT h.household_no, h.region_code FROM households h
+		JOIN assignments a ON a.household_id = h.id WHERE a.helper_id = ? AND a.to_date IS NULL ORDER BY h.id LIMIT 1`, helperID).
+		Scan(&householdNo, &village); err != nil {
+		t.Fatal(err)
+	}
 	helper := h.fieldLogin("helper_320921")
-	in := map[string]any{"channel": "field", "anonymous": true, "category": "visit", "region_code": "320921100201",
-		"subject": "希望多来走访", "content": "独居老人希望帮扶干部多来看看"}
+	in := map[string]any{"channel": "field", "anonymous": true, "category": "visit", "entity_type": "household", "entity_ref": householdNo,
+		"subject": "希望多来走访", "content": "独居老人希望帮扶干部多来看看", "client_id": "7d1c2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"}
 	st, b := helper.do("POST", "/api/v1/complaints", in)
 	if st != 201 {
 		t.Fatalf("field complaint: %d %s", st, b)
 	}
 	h.conforms("POST", "/api/v1/complaints", st, b)
 	res := decode[oversight.LodgeResult](t, b)
+	if st, again := helper.do("POST", "/api/v1/complaints", in); st/100 != 2 || string(again) != string(b) {
+		t.Fatalf("resent field complaint: %d %s, want the first answer %s", st, again, b)
+	}
+	var n int
+	if err := h.app.DB.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM complaints WHERE channel = 'field'
+		AND entity_ref = ? AND region_code = ?`, householdNo, village).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("field complaints stored: %d %v, want 1", n, err)
+	}
+	// The phone token is a helper's token, nothing more: the office's complaint desk and other
+	// office routes stay closed to it.
+	for _, path := range []string{"/api/v1/complaints?region=320921000000", fmt.Sprintf("/api/v1/complaints/%d", res.ID), "/api/v1/alerts", "/api/v1/users"} {
+		if st, b := helper.do("GET", path, nil); st != 403 {
+			t.Errorf("phone token GET %s: %d %.200s, want 403", path, st, b)
+		}
+	}
+	if st, b := helper.do("POST", fmt.Sprintf("/api/v1/complaints/%d/assign", res.ID), map[string]any{"department": "finance", "version": 1}); st != 403 {
+		t.Errorf("phone token assigns: %d %s, want 403", st, b)
+	}
+	// Only the helper's own households.
+	other := map[string]any{}
+	for k, v := range in {
+		other[k] = v
+	}
+	other["client_id"] = "7d1c2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e60"
+	var foreign string
+	if err := h.app.DB.Reader().QueryRowContext(context.Background(), `SELECT h.household_no FROM households h
+		WHERE h.region_code LIKE '320921%' AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.household_id = h.id
+		AND a.helper_id = ? AND a.to_date IS NULL) ORDER BY h.id LIMIT 1`, helperID).Scan(&foreign); err != nil {
+		t.Fatal(err)
+	}
+	other["entity_ref"] = foreign
+	if st, b := helper.do("POST", "/api/v1/complaints", other); st != 403 {
+		t.Errorf("household of another helper: %d %s, want 403", st, b)
+	}
+	in["region_code"] = village
+	delete(in, "client_id")
 	in["channel"] = "hotline"
 	if st, b := helper.do("POST", "/api/v1/complaints", in); st != 400 {
 		t.Errorf("helper hotline complaint: %d %s", st, b)

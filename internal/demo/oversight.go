@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -67,10 +69,6 @@ func Oversight(ctx context.Context, s *oversight.Service, d *db.DB) (OversightSu
 		return sum, err
 	}
 	finance, err := user(auth.Finance)
-	if err != nil {
-		return sum, err
-	}
-	helper, err := user(auth.Helper)
 	if err != nil {
 		return sum, err
 	}
@@ -149,8 +147,34 @@ func Oversight(ctx context.Context, s *oversight.Service, d *db.DB) (OversightSu
 
 	// Field (a helper on a visit) and staff (a letter) complaints; the letter concerns a
 	// cadre's conduct and goes to the discipline commission.
-	if _, err := s.Lodge(ctx, helper, oversight.ComplaintInput{Channel: oversight.ChannelField, Anonymous: true, Category: "visit",
-		RegionCode: villages[1], Subject: "希望增加走访次数", Content: "老人独居,反映帮扶干部来得少,希望每月能来看看。"}); err != nil {
+	// A helper lodges only for a household assigned to them: the first helper with a field
+	// account and an open assignment in the county (the office enters it when there is none).
+	field := oversight.ComplaintInput{Channel: oversight.ChannelField, Anonymous: true, Category: "visit",
+		Subject: "希望增加走访次数", Content: "老人独居,反映帮扶干部来得少,希望每月能来看看。"}
+	lodger := office
+	var fieldUser int64
+	var householdNo string
+	err = q.QueryRowContext(ctx, `SELECT u.id, h.household_no FROM helpers e JOIN users u ON u.id = e.user_id
+		JOIN assignments a ON a.helper_id = e.id AND a.to_date IS NULL JOIN households h ON h.id = a.household_id
+		WHERE e.active = 1 AND u.disabled = 0 AND u.role = ? AND h.status <> 'removed' AND h.region_code LIKE ?
+		ORDER BY h.id LIMIT 1`, string(auth.Helper), county+"%").Scan(&fieldUser, &householdNo)
+	switch {
+	case err == nil:
+		var r string
+		p := &auth.Principal{UserID: fieldUser}
+		if err := q.QueryRowContext(ctx, `SELECT username, display_name, role, scope_code FROM users WHERE id = ?`, fieldUser).
+			Scan(&p.Username, &p.Name, &r, &p.Scope); err != nil {
+			return sum, err
+		}
+		p.Role = auth.Role(r)
+		lodger = p
+		field.EntityType, field.EntityRef = "household", householdNo
+	case errors.Is(err, sql.ErrNoRows):
+		field.RegionCode = villages[1]
+	default:
+		return sum, err
+	}
+	if _, err := s.Lodge(ctx, lodger, field); err != nil {
 		return sum, fmt.Errorf("demo field complaint: %w", err)
 	}
 	letter, err := s.Lodge(ctx, office, oversight.ComplaintInput{Channel: oversight.ChannelStaff, Name: "陈志强", Phone: "0515-88812345",

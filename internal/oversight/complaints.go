@@ -3,7 +3,9 @@ package oversight
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strconv"
@@ -161,6 +163,9 @@ type ComplaintInput struct {
 	Content    string `json:"content"`
 	EntityType string `json:"entity_type,omitempty"`
 	EntityRef  string `json:"entity_ref,omitempty"`
+	// ClientID is the UUID the field app gives a complaint when it is taken down on the phone
+	// (channel field only): sending it again answers the complaint already stored.
+	ClientID string `json:"client_id,omitempty"`
 }
 
 // PublicComplaintInput is the body of POST /public/complaints (no entity_type: the public
@@ -322,29 +327,164 @@ type LodgeResult struct {
 // Lodge records a complaint taken by staff: from the hotline or in person (channels hotline and
 // staff, complaint.handle) or by a helper in the field app (channel field, complaint.lodge or
 // complaint.handle), in a region of the caller's scope.
+//
+// A helper (complaint.lodge without complaint.handle) lodges only for a household assigned to
+// them: entity_type household, entity_ref its household number; the region is the household's
+// village. A field complaint carrying client_id is lodged once: sending it again answers the
+// stored complaint (same body; the HTTP handler answers 200 instead of 201).
 func (s *Service) Lodge(ctx context.Context, p *auth.Principal, in ComplaintInput) (LodgeResult, error) {
+	res, _, err := s.lodgeStaff(ctx, p, in)
+	return res, err
+}
+
+// FieldClientHash is what a field complaint's client_id is stored as (complaints.client_hash):
+// hex(sha256("field:" + client_id)), apart from the public clients' address hashes.
+func FieldClientHash(clientID string) string {
+	h := sha256.Sum256([]byte("field:" + clientID))
+	return hex.EncodeToString(h[:])
+}
+
+// validClientID accepts a UUID in its canonical text form (8-4-4-4-12 hex digits).
+func validClientID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// errNotAssigned is the one answer to a helper naming a household that does not exist or is not
+// theirs.
+var errNotAssigned = errs.E(errs.Forbidden, "只能为您帮扶的农户代为反映问题")
+
+// complaintHousehold resolves the household a complaint names (entity_type household,
+// entity_ref its household number) to its village. A helper (without complaint.handle) must
+// currently be assigned to it.
+func complaintHousehold(ctx context.Context, q db.Queryer, p *auth.Principal, householdNo string) (string, error) {
+	helper := !p.Can(auth.ComplaintHandle)
+	var id int64
+	var region string
+	err := q.QueryRowContext(ctx, `SELECT id, region_code FROM households WHERE household_no = ? AND status <> 'removed'`, householdNo).Scan(&id, &region)
+	if errors.Is(err, sql.ErrNoRows) {
+		if helper {
+			return "", errNotAssigned
+		}
+		return "", errs.Missing("entity_ref", "户编号不存在")
+	}
+	if err != nil {
+		return "", err
+	}
+	if !p.InScope(region) {
+		if helper {
+			return "", errNotAssigned
+		}
+		return "", errs.E(errs.Forbidden, "该户不在您的管辖范围内")
+	}
+	if helper {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM assignments a JOIN helpers h ON h.id = a.helper_id
+			WHERE a.household_id = ? AND a.to_date IS NULL AND h.user_id = ? AND h.active = 1`, id, p.UserID).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return "", errNotAssigned
+		}
+	}
+	return region, nil
+}
+
+// lodgeStaff is Lodge; replayed reports that the field complaint's client_id was lodged before
+// and res is that complaint.
+func (s *Service) lodgeStaff(ctx context.Context, p *auth.Principal, in ComplaintInput) (res LodgeResult, replayed bool, err error) {
 	if p == nil {
-		return LodgeResult{}, errs.E(errs.Unauthorized, "请先登录")
+		return LodgeResult{}, false, errs.E(errs.Unauthorized, "请先登录")
 	}
 	if !p.Can(auth.ComplaintHandle) && !p.Can(auth.ComplaintLodge) {
-		return LodgeResult{}, p.Require(auth.ComplaintHandle)
+		return LodgeResult{}, false, p.Require(auth.ComplaintHandle)
 	}
 	in.normalize()
+	in.ClientID = strings.TrimSpace(in.ClientID)
+	in.EntityType = strings.TrimSpace(in.EntityType)
 	// Scope first: a region outside it is refused the same way whatever else is wrong.
 	if regioncode.Valid(in.RegionCode) && !p.InScope(in.RegionCode) {
-		return LodgeResult{}, errs.E(errs.Forbidden, "区划 %s 不在您的管辖范围内", in.RegionCode)
+		return LodgeResult{}, false, errs.E(errs.Forbidden, "区划 %s 不在您的管辖范围内", in.RegionCode)
 	}
+	helper := !p.Can(auth.ComplaintHandle)
 	channels := []string{ChannelField}
-	if p.Can(auth.ComplaintHandle) {
+	if !helper {
 		channels = []string{ChannelHotline, ChannelStaff, ChannelField}
 	}
+	if in.Channel == ChannelField && in.EntityType == "household" && in.EntityRef != "" {
+		region, err := complaintHousehold(ctx, s.DB.Reader(), p, in.EntityRef)
+		if err != nil {
+			return LodgeResult{}, false, err
+		}
+		if in.RegionCode == "" {
+			in.RegionCode = region
+		} else if in.RegionCode != region {
+			return LodgeResult{}, false, errs.Field("region_code", "与该户所在的村不符")
+		}
+	} else if helper {
+		return LodgeResult{}, false, errs.Field("entity_ref", "请选择您帮扶的农户(entity_type household,entity_ref 户编号)")
+	}
 	if err := in.validate(channels); err != nil {
-		return LodgeResult{}, err
+		return LodgeResult{}, false, err
+	}
+	clientHash := ""
+	if in.ClientID != "" {
+		if in.Channel != ChannelField {
+			return LodgeResult{}, false, errs.Field("client_id", "仅手机APP登记的投诉(channel field)带 client_id")
+		}
+		if !validClientID(in.ClientID) {
+			return LodgeResult{}, false, errs.Field("client_id", "应为 UUID")
+		}
+		clientHash = FieldClientHash(strings.ToLower(in.ClientID))
 	}
 	if err := complaintRegionExists(ctx, s.DB.Reader(), in.RegionCode, false); err != nil {
-		return LodgeResult{}, err
+		return LodgeResult{}, false, err
 	}
-	return s.lodge(ctx, audit.ActorOf(p), in, "", p.UserID)
+	err = s.DB.InTx(ctx, func(tx *db.Tx) (err error) {
+		if clientHash != "" {
+			if tx.Dialect() == db.Postgres {
+				// Two syncs of one complaint are answered one after the other: the second finds
+				// the first's row (SQLite has a single writer anyway).
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, "complaint:"+clientHash); err != nil {
+					return err
+				}
+			}
+			var code, deadline string
+			var by sql.NullInt64
+			var id int64
+			var repeat int
+			err := tx.QueryRowContext(ctx, `SELECT id, tracking_code, COALESCE(deadline, ''), repeat_no, created_by FROM complaints
+				WHERE client_hash = ? ORDER BY id LIMIT 1`, clientHash).Scan(&id, &code, &deadline, &repeat, &by)
+			if err == nil {
+				if by.Int64 != p.UserID {
+					return errs.E(errs.Conflict, "该 client_id 已被其他用户使用")
+				}
+				res, replayed = LodgeResult{ID: id, TrackingCode: FormatTrackingCode(code), Deadline: deadline, RepeatNo: repeat}, true
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		res, err = lodgeTx(ctx, tx, audit.ActorOf(p), in, clientHash, p.UserID)
+		return err
+	})
+	return res, replayed, err
 }
 
 // lodge writes a new complaint with its audit event.

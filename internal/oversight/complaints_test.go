@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"sunshine/internal/auth"
+	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
 )
@@ -312,9 +314,10 @@ func cpLodge(f *fixture, region, category, entityRef, subject string) int64 {
 func TestStaffLodge(t *testing.T) {
 	f := newFixture(t)
 	in := ComplaintInput{Channel: ChannelField, Anonymous: true, Category: "visit", RegionCode: villageA, Subject: "帮扶干部未走访",
-		Content: "今年以来帮扶干部一次都没来过"}
-	// A helper lodges from the field app, only as a field complaint.
+		Content: "今年以来帮扶干部一次都没来过", EntityType: "household", EntityRef: villageA + "0001"}
+	// A helper lodges from the field app, only as a field complaint, for a household of theirs.
 	helper := f.County(auth.Helper)
+	cpLinkHelper(f, helper, villageA)
 	res, err := f.S.Lodge(f.Ctx, helper, in)
 	if err != nil || res.ID == 0 || res.RepeatNo != 1 || res.Deadline != "2026-08-05" {
 		t.Fatalf("field complaint %+v %v", res, err)
@@ -753,3 +756,158 @@ func TestPublicComplaintBurst(t *testing.T) {
 		t.Errorf("%d rows", n)
 	}
 }
+
+// cpLinkHelper makes the user the (fixture's) helper of the village's households, the way a
+// helper's field account is linked to the helpers roster.
+func cpLinkHelper(f *fixture, p *auth.Principal, village string) {
+	f.t.Helper()
+	if err := f.DB.InTx(f.Ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(f.Ctx, `UPDATE helpers SET user_id = ? WHERE region_code = ?`, p.UserID, village)
+		return err
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// A helper takes a complaint down on the phone for a household of theirs (代为反映): the
+// household fixes the region, other households are refused, and the phone's client_id makes
+// a retried sync answer the stored complaint (200, same body) instead of a second row.
+func TestFieldComplaint(t *testing.T) {
+	f := newFixture(t)
+	helper := f.County(auth.Helper)
+	cpLinkHelper(f, helper, villageA)
+	const cid = "0b6f3c9e-2d7a-4e51-9a0c-5f1e2d3c4b5a"
+	in := ComplaintInput{Channel: ChannelField, Anonymous: false, Name: "户主1", Phone: "13800001234", Category: "funds",
+		Subject: "低保金未到账", Content: "户主反映五月低保金至今未到账", EntityType: "household", EntityRef: villageA + "0002", ClientID: cid}
+
+	rt := httpx.NewRouter(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rt.Handle("POST /api/v1/complaints", "", f.S.handleLodge)
+	var p *auth.Principal
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p != nil {
+			r = r.WithContext(auth.With(r.Context(), p))
+		}
+		rt.Mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	post := func(who *auth.Principal, body any) (int, string) {
+		t.Helper()
+		p = who
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(srv.URL+"/api/v1/complaints", "application/json", strings.NewReader(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out)
+	}
+
+	st, first := post(helper, in)
+	if st != 201 || !strings.Contains(first, `"tracking_code":"TS-`) {
+		t.Fatalf("first sync: %d %s", st, first)
+	}
+	// The phone did not get the answer and syncs again, twice: same body, 200, one row.
+	for i := 0; i < 2; i++ {
+		st, again := post(helper, in)
+		if st != 200 || again != first {
+			t.Fatalf("replay %d: %d %s, want 200 %s", i, st, again, first)
+		}
+	}
+	// Upper-case hex is the same UUID.
+	upper := in
+	upper.ClientID = strings.ToUpper(cid)
+	if res, replayed, err := f.S.lodgeStaff(f.Ctx, helper, upper); err != nil || !replayed || !strings.Contains(first, res.TrackingCode) {
+		t.Fatalf("upper-case client_id: %+v %v %v", res, replayed, err)
+	}
+	hash := FieldClientHash(cid)
+	if n := f.count(`SELECT COUNT(*) FROM complaints WHERE client_hash = ? AND channel = 'field' AND entity_type = 'household'
+		AND entity_ref = ? AND region_code = ? AND created_by = ? AND complainant_name = '户主1'`, hash, villageA+"0002", villageA, helper.UserID); n != 1 {
+		t.Fatalf("stored complaints with the client hash: %d, want 1", n)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM complaints`); n != 1 {
+		t.Fatalf("%d complaints, want 1", n)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM audit_events WHERE action = 'complaint.lodge'`); n != 1 {
+		t.Fatalf("%d lodge events, want 1", n)
+	}
+	if hash == ClientHash(cid) || len(hash) != 64 {
+		t.Error("field client hash not apart from the public hash")
+	}
+	// Another phone's complaint (a new client_id) is a new row, with its own code.
+	second := in
+	second.ClientID = "0b6f3c9e-2d7a-4e51-9a0c-5f1e2d3c4b5b"
+	st, other := post(helper, second)
+	if st != 201 || other == first {
+		t.Fatalf("second complaint: %d %s", st, other)
+	}
+	// Another user sending the same client_id does not learn the complaint.
+	office := f.County(auth.PovertyOffice)
+	if st, b := post(office, in); st != 409 {
+		t.Errorf("client_id of another user: %d %s, want 409", st, b)
+	}
+
+	for _, c := range []struct {
+		name string
+		edit func(*ComplaintInput)
+		code errs.Code
+	}{
+		{"household of another helper", func(c *ComplaintInput) { c.EntityRef = villageB + "0001" }, errs.Forbidden},
+		{"unknown household", func(c *ComplaintInput) { c.EntityRef = villageA + "0099" }, errs.Forbidden},
+		{"household of another county", func(c *ComplaintInput) { c.EntityRef = villageOth + "0001" }, errs.Forbidden},
+		{"no household", func(c *ComplaintInput) { c.EntityType, c.EntityRef = "", "" }, errs.Invalid},
+		{"village instead of household", func(c *ComplaintInput) { c.EntityType = "village" }, errs.Invalid},
+		{"region other than the household's", func(c *ComplaintInput) { c.RegionCode = villageB }, errs.Invalid},
+		{"malformed client_id", func(c *ComplaintInput) { c.ClientID = "not-a-uuid" }, errs.Invalid},
+		{"client_id with a bad digit", func(c *ComplaintInput) { c.ClientID = "0b6f3c9e-2d7a-4e51-9a0c-5f1e2d3c4b5g" }, errs.Invalid},
+		{"named without a phone", func(c *ComplaintInput) { c.Phone = "" }, errs.Invalid},
+	} {
+		x := in
+		x.ClientID = "1b6f3c9e-2d7a-4e51-9a0c-5f1e2d3c4b5a"
+		c.edit(&x)
+		_, err := f.S.Lodge(f.Ctx, helper, x)
+		cpWant(t, c.name, err, c.code)
+	}
+	// The helper was reassigned: the household is no longer theirs.
+	if err := f.DB.InTx(f.Ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(f.Ctx, `UPDATE assignments SET to_date = '2026-07-01' WHERE household_id =
+			(SELECT id FROM households WHERE household_no = ?)`, villageA+"0003")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ended := in
+	ended.EntityRef, ended.ClientID = villageA+"0003", "2b6f3c9e-2d7a-4e51-9a0c-5f1e2d3c4b5a"
+	_, err := f.S.Lodge(f.Ctx, helper, ended)
+	cpWant(t, "assignment ended", err, errs.Forbidden)
+	// Staff lodging a field complaint name any household in their scope; client_id only on field.
+	staff := in
+	staff.ClientID, staff.EntityRef = "", villageB+"0001"
+	if res, err := f.S.Lodge(f.Ctx, office, staff); err != nil || res.ID == 0 {
+		t.Fatalf("staff field complaint: %+v %v", res, err)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM complaints WHERE entity_ref = ? AND region_code = ?`, villageB+"0001", villageB); n != 1 {
+		t.Error("staff field complaint not placed in the household's village")
+	}
+	hot := in
+	hot.Channel, hot.RegionCode = ChannelHotline, villageA
+	_, err = f.S.Lodge(f.Ctx, office, hot)
+	cpWant(t, "client_id on a hotline complaint", err, errs.Invalid)
+	if n := f.count(`SELECT COUNT(*) FROM complaints`); n != 3 {
+		t.Fatalf("%d complaints, want 3", n)
+	}
+}
+
+func FuzzClientID(f *testing.F) {
+	for _, s := range []string{"0b6f3c9e-2d7a-4e51-9a0c-5f1e2d3c4b5a", "", "x", "0b6f3c9e2d7a4e519a0c5f1e2d3c4b5a0000", "ZZZZZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZZZZZZZ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ok := validClientID(s)
+		if ok != uuidRe.MatchString(s) {
+			t.Fatalf("validClientID(%q) = %v", s, ok)
+		}
+	})
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

@@ -18,7 +18,7 @@ func (s *Service) complaintRoutes(rt *httpx.Router) {
 	rt.HandlePublic("POST /api/v1/public/complaints/{code}/rating", s.handlePublicRate)
 	// Staff: the hotline and in-person complaints need complaint.handle, a helper's field
 	// complaint complaint.lodge; Lodge checks which (the route has no single action).
-	rt.Handle("POST /api/v1/complaints", "", httpx.WithBody(http.StatusCreated, s.Lodge))
+	rt.Handle("POST /api/v1/complaints", "", s.handleLodge)
 	rt.Handle("GET /api/v1/complaints", auth.ComplaintRead, s.handleComplaints)
 	rt.Handle("GET /api/v1/complaints/stats", auth.ComplaintRead, s.handleComplaintStats)
 	rt.Handle("GET /api/v1/complaints/{id}", auth.ComplaintRead, httpx.ByID(s.Complaint))
@@ -137,5 +137,24 @@ func (s *Service) handleComplaintStats(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	httpx.Write(w, http.StatusOK, st)
+	return nil
+}
+
+// handleLodge is POST /api/v1/complaints: 201 for a new complaint, 200 when a field complaint's
+// client_id was lodged before (the phone retried a sync whose answer it did not receive).
+func (s *Service) handleLodge(w http.ResponseWriter, r *http.Request) error {
+	var in ComplaintInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	res, replayed, err := s.lodgeStaff(r.Context(), auth.From(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if replayed {
+		status = http.StatusOK
+	}
+	httpx.Write(w, status, res)
 	return nil
 }

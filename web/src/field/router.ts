@@ -7,6 +7,7 @@ import SignIn from './views/SignIn.vue'
 import Households from './views/Households.vue'
 import Household from './views/Household.vue'
 import VisitForm from './views/VisitForm.vue'
+import ComplaintForm from './views/ComplaintForm.vue'
 import Queue from './views/Queue.vue'
 import Me from './views/Me.vue'
 
@@ -17,6 +18,7 @@ export const router = createRouter({
     { path: '/', name: 'households', component: Households, meta: { tab: true, title: 'households.title' } },
     { path: '/h/:id', name: 'household', component: Household, props: true, meta: { title: 'household.title' } },
     { path: '/h/:id/visit/:cid?', name: 'visit', component: VisitForm, props: true, meta: { title: 'visit.titleNew' } },
+    { path: '/h/:id/complaint', name: 'complaint', component: ComplaintForm, props: true, meta: { title: 'complaint.title' } },
     { path: '/queue', name: 'queue', component: Queue, meta: { tab: true, title: 'queue.title' } },
     { path: '/me', name: 'me', component: Me, meta: { tab: true, title: 'me.title' } },
     { path: '/:rest(.*)*', redirect: '/' },

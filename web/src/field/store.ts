@@ -7,6 +7,15 @@ import { AuthError, call, HttpError, NetworkError } from './lib/api'
 import { editItem, newItem, pendingCount, recover, type QueueItem } from './lib/queue'
 import { quarterOf } from './lib/quarter'
 import { runSync, type SyncReport } from './lib/sync'
+import {
+  newComplaint,
+  pendingComplaints,
+  recoverComplaint,
+  runComplaintSync,
+  type ComplaintDraft,
+  type ComplaintItem,
+} from './lib/complaints'
+import { newClientId } from './lib/uuid'
 import type { FieldHelper, FieldHousehold, FieldUser, FieldVisit, HouseholdsResponse, LoginResponse, VisitUpload } from './lib/types'
 
 export interface StoredPhoto {
@@ -51,6 +60,8 @@ export const state = reactive({
   lastSync: '',
   households: [] as FieldHousehold[],
   queue: [] as QueueItem[],
+  // complaints taken down for villagers (代为反映), newest first; sent ones keep their code
+  complaints: [] as ComplaintItem[],
   thumbs: {} as Record<string, string>,
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   syncing: false,
@@ -74,11 +85,12 @@ async function saveMeta() {
 }
 
 export async function load() {
-  const [session, meta, households, queue] = await Promise.all([
+  const [session, meta, households, queue, complaints] = await Promise.all([
     idb.get<Session>('kv', 'session'),
     idb.get<Meta>('kv', 'meta'),
     idb.getAll<FieldHousehold>('households'),
     idb.getAll<QueueItem>('queue'),
+    idb.getAll<ComplaintItem>('complaints'),
   ])
   if (session) {
     state.token = session.token
@@ -95,6 +107,9 @@ export async function load() {
   const recovered = queue.map(recover)
   for (let i = 0; i < queue.length; i++) if (recovered[i] !== queue[i]) await idb.put('queue', recovered[i])
   state.queue = sortQueue(recovered)
+  const cs = complaints.map(recoverComplaint)
+  for (let i = 0; i < cs.length; i++) if (cs[i] !== complaints[i]) await idb.put('complaints', cs[i])
+  state.complaints = sortComplaints(cs)
   state.loaded = true
 }
 
@@ -106,8 +121,13 @@ function sortQueue(q: QueueItem[]) {
   return [...q].sort((a, b) => b.created_at.localeCompare(a.created_at))
 }
 
+function sortComplaints(q: ComplaintItem[]) {
+  return [...q].sort((a, b) => b.created_at.localeCompare(a.created_at))
+}
+
+// queueCount: visits and complaints not delivered yet.
 export function queueCount(): number {
-  return pendingCount(state.queue)
+  return pendingCount(state.queue) + pendingComplaints(state.complaints)
 }
 
 export function household(id: number): FieldHousehold | undefined {
@@ -148,9 +168,10 @@ export async function signIn(username: string, password: string): Promise<void> 
   }
   const changed = !state.user || state.user.id !== res.user.id
   if (changed) {
-    await idb.clear(['households', 'queue', 'photos'])
+    await idb.clear(['households', 'queue', 'photos', 'complaints'])
     state.households = []
     state.queue = []
+    state.complaints = []
     state.thumbs = {}
     state.helper = null
     state.quarter = ''
@@ -169,13 +190,14 @@ export async function signIn(username: string, password: string): Promise<void> 
 
 // signOut forgets everything on the phone (the caller asks first when visits are unsent).
 export async function signOut() {
-  await idb.clear(['kv', 'households', 'queue', 'photos'])
+  await idb.clear(['kv', 'households', 'queue', 'photos', 'complaints'])
   state.token = ''
   state.expiresAt = ''
   state.user = null
   state.helper = null
   state.households = []
   state.queue = []
+  state.complaints = []
   state.thumbs = {}
   state.quarter = ''
   state.generatedAt = ''
@@ -296,6 +318,34 @@ async function delivered(v: FieldVisit) {
   state.households = state.households.map((x) => (x.id === next.id ? next : x))
 }
 
+// ---- complaints (代为反映) ----
+
+async function putComplaint(item: ComplaintItem) {
+  await idb.put('complaints', plain(item))
+  const i = state.complaints.findIndex((q) => q.client_id === item.client_id)
+  if (i >= 0) state.complaints[i] = item
+  else state.complaints = sortComplaints([...state.complaints, item])
+}
+
+// saveComplaint queues a complaint about the household; the sync run sends it.
+export async function saveComplaint(householdId: number, d: ComplaintDraft): Promise<ComplaintItem> {
+  const h = household(householdId)
+  if (!h) throw new Error('household not on the phone')
+  const item = newComplaint(newClientId(), d, h, new Date())
+  await putComplaint(item)
+  return item
+}
+
+// deleteComplaint drops a complaint not yet sent (or a sent one the helper no longer needs).
+export async function deleteComplaint(clientId: string) {
+  await idb.del('complaints', clientId)
+  state.complaints = state.complaints.filter((q) => q.client_id !== clientId)
+}
+
+export function complaintsFor(householdId: number): ComplaintItem[] {
+  return state.complaints.filter((q) => q.household_id === householdId)
+}
+
 // ---- sync ----
 
 let running: Promise<SyncReport | null> | null = null
@@ -333,6 +383,17 @@ async function doSync(): Promise<SyncReport | null> {
         state.photosTotal = p.photosTotal
       },
     })
+    if (!report.stopped) {
+      const cr = await runComplaintSync({
+        token: state.token,
+        now: () => new Date(),
+        items: async () => state.complaints,
+        saveItem: putComplaint,
+      })
+      report.complaintsSent = cr.sent
+      report.rejected += cr.rejected
+      report.stopped = cr.stopped
+    }
     if (report.stopped === 'auth') expired()
     else if (report.stopped === 'network') state.syncProblem = 'offline'
     else {

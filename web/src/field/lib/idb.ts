@@ -2,13 +2,14 @@
 // helper's households, the queue of visits and the photos on the phone.
 
 export const dbName = 'sunshine-field'
-const dbVersion = 1
+const dbVersion = 2
 
 // kv: token, user, helper, download metadata (key = name)
 // households: FieldHousehold (keyPath id)
 // queue: QueueItem (keyPath client_id)
 // photos: StoredPhoto (keyPath sha256)
-export type StoreName = 'kv' | 'households' | 'queue' | 'photos'
+// complaints: ComplaintItem (keyPath client_id), added in version 2
+export type StoreName = 'kv' | 'households' | 'queue' | 'photos' | 'complaints'
 
 function req<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -37,6 +38,7 @@ export function openDB(): Promise<IDBDatabase> {
         if (!db.objectStoreNames.contains('households')) db.createObjectStore('households', { keyPath: 'id' })
         if (!db.objectStoreNames.contains('queue')) db.createObjectStore('queue', { keyPath: 'client_id' })
         if (!db.objectStoreNames.contains('photos')) db.createObjectStore('photos', { keyPath: 'sha256' })
+        if (!db.objectStoreNames.contains('complaints')) db.createObjectStore('complaints', { keyPath: 'client_id' })
       }
       r.onsuccess = () => {
         const db = r.result

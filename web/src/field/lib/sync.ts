@@ -29,6 +29,8 @@ export interface SyncDeps {
 
 export interface SyncReport {
   delivered: number
+  // complaints (代为反映) sent in the same run, by the store after the visits
+  complaintsSent?: number
   conflicts: number
   rejected: number
   // why the run stopped early: no network (or server unavailable), or the token expired
