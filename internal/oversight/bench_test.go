@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -269,7 +270,7 @@ func (eb *evalBench) scanFloor(b *testing.B) int {
 }
 
 // BenchmarkEvaluate: Scan reads the rows; Funds is every funds check (one pass over the
-// payments); All is every category's evaluator as a full run calls them (without storing
+// payments), FundsSerial the same with the payments read by one query; All is every category's evaluator as a full run calls them (without storing
 // alerts: what a run writes depends on what was there before); Incremental evaluates
 // SUNSHINE_BENCH_EVAL_NEW (200) new payments one at a time on the same ledger.
 func BenchmarkEvaluate(b *testing.B) {
@@ -310,6 +311,12 @@ func BenchmarkEvaluate(b *testing.B) {
 		})
 	}
 	run("Funds", evalFunds)
+	// the same pass read by one query (on SQLite the pass reads id ranges side by side)
+	run("FundsSerial", func(ctx context.Context, in *evalInput, emit func(Finding)) error {
+		defer func(n int64) { parallelScanMin = n }(parallelScanMin)
+		parallelScanMin = math.MaxInt64
+		return evalFunds(ctx, in, emit)
+	})
 	run("All", eb.s.collectFull)
 	b.Run("Incremental", func(b *testing.B) {
 		for b.Loop() {

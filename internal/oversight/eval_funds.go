@@ -8,10 +8,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -26,7 +29,7 @@ import (
 
 // The funds checks (资金预警) read the ledger: the fund-level ones (idle balances, disbursement
 // behind schedule, unfiled higher-level money) with a few SQL queries, the payment-level ones
-// in ONE streaming pass over the payments into compact records (40 bytes each), sorted by
+// in ONE streaming pass over the payments into compact records (32 bytes each), sorted by
 // payee, item and period, so that every payee's payments are next to each other and each
 // check is a walk over one payee's records. A payment undone by a reversal does not count.
 //
@@ -46,21 +49,46 @@ const maxEvidencePayments = 50
 // active member with the passbook's ID number, else the member with that ID number in the
 // household the passbook was opened for, else nobody (unregistered).
 type fpayee struct {
-	id          int64 // ledger account
-	key         uint64
-	idNumber    string
+	id          int64  // ledger account
+	key         uint64 // idcard.Pack of the ID number
+	rawID       string // the ID number when key does not give it back exactly (see idNo)
 	name        string // the member's name, or the passbook's without 一折通
 	norm        string // name without spaces, for the holder comparison
 	region      string // of the passbook account
-	member      bool   // a member row was found
 	household   int64
+	*fhousehold       // shared by the household's payees; noHousehold when none
+	deceased    int32 // members.deceased_on
+	member      bool  // a member row was found
+}
+
+// fhousehold is what the checks read of a payee's household.
+type fhousehold struct {
 	hhNo, head  string
 	status      string // applying | registered | exited | removed | "" (none)
-	size        int64
+	size        int64  // at least 1 for a household
 	exitedOn    int32
 	policyUntil int32
 	removedOn   int32
-	deceased    int32 // members.deceased_on
+}
+
+// noHousehold is the household of a payee in none.
+var noHousehold = &fhousehold{}
+
+// idNo is the payee's ID number as stored (trimmed).
+func (p *fpayee) idNo() string {
+	if p.rawID != "" || p.key == 0 {
+		return p.rawID
+	}
+	return idcard.Unpack(p.key)
+}
+
+// setID keeps the ID number packed (as a string only when packing would change it).
+func (p *fpayee) setID(idn string) {
+	idn = strings.TrimSpace(idn)
+	var ok bool
+	if p.key, ok = idcard.Pack(idn); !ok || idn[len(idn)-1] == 'x' { // Unpack gives an upper-case X
+		p.rawID = idn
+	}
 }
 
 // fitem is a fund item (补贴项目) with its standard.
@@ -72,34 +100,58 @@ type fitem struct {
 	standard int64
 }
 
-// payRec is one un-reversed payment, compact.
+// payRec is one un-reversed payment, compact: 32 bytes.
 type payRec struct {
 	id     int64
-	amount int64
+	amount int32  // fen; bigAmount: the amount is in fundsData.big
 	payee  int32  // index into fundsData.payees
 	item   int32  // fund item id
 	date   int32  // yyyymmdd
-	acct   uint32 // index into fundsData.acctNos, 0 = no account number
+	acct   uint32 // index into fundsData.acctNos (0 = no account number), | oddBit
 	period uint16 // periodCode
-	odd    bool   // account holder differs from the payee's name
+}
+
+const (
+	// oddBit in payRec.acct: the account holder differs from the payee's name.
+	oddBit = uint32(1) << 31
+	// bigAmount in payRec.amount: the amount does not fit 32 bits (fundsData.big has it).
+	bigAmount = math.MinInt32
+)
+
+// account is the record's index into acctNos.
+func (r payRec) account() uint32 { return r.acct &^ oddBit }
+
+// odd reports that the account holder differs from the payee's name.
+func (r payRec) odd() bool { return r.acct&oddBit != 0 }
+
+// amt is the record's amount in fen.
+func (d *fundsData) amt(r payRec) int64 {
+	if r.amount == bigAmount {
+		return d.big[r.id]
+	}
+	return int64(r.amount)
 }
 
 // fundsData is what the payment checks read.
 type fundsData struct {
 	payees  []fpayee
-	byID    map[int64]int32
+	byID    map[int64]int32 // passbook → index into payees (nil once dense is built)
+	dense   []int32         // passbook id - denseLo → index into payees, -1 = none (the full pass)
+	denseLo int64
+	strs    map[string]string // interned region codes and statuses
 	items   map[int64]fitem
 	acctNos []string // index 0 = ""
 	acctIdx map[string]uint32
 	recs    []payRec
+	big     map[int64]int64  // transfer → amount, for the amounts payRec.amount cannot hold
 	holders map[int64]string // transfer → account holder, for the payments whose holder differs
 	facts   *personFacts
 	paid    map[int64]int64 // fund → un-reversed payments, for fund_behind
 }
 
 func newFundsData(facts *personFacts) *fundsData {
-	return &fundsData{byID: map[int64]int32{}, items: map[int64]fitem{}, acctNos: []string{""}, acctIdx: map[string]uint32{},
-		facts: facts, paid: map[int64]int64{}, holders: map[int64]string{}}
+	return &fundsData{strs: map[string]string{}, byID: map[int64]int32{}, items: map[int64]fitem{}, acctNos: []string{""}, acctIdx: map[string]uint32{},
+		facts: facts, paid: map[int64]int64{}, holders: map[int64]string{}, big: map[int64]int64{}}
 }
 
 // evalFunds runs the funds checks over the payments and balances in the run's region.
@@ -125,12 +177,18 @@ func evalFunds(ctx context.Context, in *evalInput, emit func(Finding)) error {
 	if err := d.loadItems(ctx, in.Q); err != nil {
 		return err
 	}
+	// The pass keeps ~32 bytes a payment and ~100 a payee; the driver's garbage per row is
+	// collected sooner than the default (which lets the heap grow to twice the live records).
+	defer lowerGC()()
 	if err := d.loadPayees(ctx, in.Q, nil); err != nil {
 		return err
 	}
+	d.densify()
+	d.strs = nil
 	if err := d.streamPayments(ctx, in); err != nil {
 		return err
 	}
+	d.acctIdx = nil // the checks over all accounts need only the numbers
 	if r := in.rule(CheckFundBehind); r != nil {
 		if err := evalFundBehind(ctx, in, r, d.paid, emit); err != nil {
 			return err
@@ -140,6 +198,39 @@ func evalFunds(ctx context.Context, in *evalInput, emit func(Finding)) error {
 	d.checkPayees(in, nil, emit)
 	d.checkShared(in, nil, emit)
 	return nil
+}
+
+// passGCPercent is the GC target during the full pass: the pass builds ten million short-lived
+// rows, and the default target let the heap's garbage double the peak memory.
+const passGCPercent = 50
+
+// The GC target belongs to the process, not to a Service, so the count of passes that lowered
+// it is process-wide too: the last pass to end puts it back.
+var (
+	gcMu    sync.Mutex
+	gcPass  int // full passes running
+	gcSaved int // the GC target before the first of them
+)
+
+// lowerGC sets the GC target to passGCPercent (unless it is lower already) while at least one
+// full pass runs, and answers the function that ends this pass's part in it.
+func lowerGC() func() {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if gcPass == 0 {
+		gcSaved = debug.SetGCPercent(passGCPercent)
+		if gcSaved >= 0 && gcSaved < passGCPercent {
+			debug.SetGCPercent(gcSaved)
+		}
+	}
+	gcPass++
+	return func() {
+		gcMu.Lock()
+		defer gcMu.Unlock()
+		if gcPass--; gcPass == 0 {
+			debug.SetGCPercent(gcSaved)
+		}
+	}
 }
 
 // ---- loading ----
@@ -173,6 +264,60 @@ func (d *fundsData) loadPayees(ctx context.Context, q db.Queryer, ids []int64) e
 	if err := d.queryPayees(ctx, q, ids); err != nil {
 		return err
 	}
+	if err := d.fallbackMembers(ctx, q); err != nil {
+		return err
+	}
+	// households
+	var hhs []int64
+	for i := range d.payees {
+		if d.payees[i].household != 0 {
+			hhs = append(hhs, d.payees[i].household)
+		}
+		d.payees[i].norm = normName(d.payees[i].name)
+	}
+	hmap := map[int64]*fhousehold{}
+	read := func(rows *sql.Rows) error {
+		var id int64
+		h := &fhousehold{}
+		var ex, un, rm string
+		if err := rows.Scan(&id, &h.hhNo, &h.head, &h.status, &h.size, &ex, &un, &rm); err != nil {
+			return err
+		}
+		h.exitedOn, h.policyUntil, h.removedOn = ymdNum(ex), ymdNum(un), ymdNum(rm)
+		h.status, h.size = d.intern(h.status), max(h.size, 1)
+		hmap[id] = h
+		return nil
+	}
+	const hq = `SELECT id, household_no, head_name, status, members_count, COALESCE(exited_on, ''), COALESCE(policy_until, ''),
+		COALESCE(removed_on, '') FROM households`
+	var err error
+	if ids == nil { // every household: one scan beats a probe per passbook
+		err = forRows(ctx, q, hq, nil, read)
+	} else {
+		err = inChunks(ctx, q, hq+` WHERE id IN (%s)`, uniq(hhs), read)
+	}
+	if err != nil {
+		return err
+	}
+	for i := range d.payees {
+		p := &d.payees[i]
+		if p.household == 0 {
+			continue
+		}
+		h, ok := hmap[p.household]
+		if !ok {
+			p.household = 0
+			continue
+		}
+		p.fhousehold = h
+	}
+	return nil
+}
+
+// fallbackMembers resolves the payees with no active member of their ID number but a
+// household: the latest member row of that household with the ID (a removed household's
+// members are inactive).
+func (d *fundsData) fallbackMembers(ctx context.Context, q db.Queryer) error {
 	type pending struct {
 		idx       int32
 		household int64
@@ -210,59 +355,10 @@ func (d *fundsData) loadPayees(ctx context.Context, q db.Queryer, ids []int64) e
 		}
 		for _, f := range fallback {
 			p := &d.payees[f.idx]
-			if m, ok := found[hk{f.household, p.idNumber}]; ok {
+			if m, ok := found[hk{f.household, p.idNo()}]; ok {
 				p.member, p.name, p.deceased = true, m[0], ymdNum(m[1])
 			}
 		}
-	}
-	// households
-	var hhs []int64
-	for i := range d.payees {
-		if d.payees[i].household != 0 {
-			hhs = append(hhs, d.payees[i].household)
-		}
-		d.payees[i].norm = normName(d.payees[i].name)
-	}
-	type hinfo struct {
-		no, head, status       string
-		size                   int64
-		exited, until, removed int32
-	}
-	hmap := map[int64]hinfo{}
-	read := func(rows *sql.Rows) error {
-		var id int64
-		var h hinfo
-		var ex, un, rm string
-		if err := rows.Scan(&id, &h.no, &h.head, &h.status, &h.size, &ex, &un, &rm); err != nil {
-			return err
-		}
-		h.exited, h.until, h.removed = ymdNum(ex), ymdNum(un), ymdNum(rm)
-		hmap[id] = h
-		return nil
-	}
-	const hq = `SELECT id, household_no, head_name, status, members_count, COALESCE(exited_on, ''), COALESCE(policy_until, ''),
-		COALESCE(removed_on, '') FROM households`
-	var err error
-	if ids == nil { // every household: one scan beats a probe per passbook
-		err = forRows(ctx, q, hq, nil, read)
-	} else {
-		err = inChunks(ctx, q, hq+` WHERE id IN (%s)`, uniq(hhs), read)
-	}
-	if err != nil {
-		return err
-	}
-	for i := range d.payees {
-		p := &d.payees[i]
-		if p.household == 0 {
-			continue
-		}
-		h, ok := hmap[p.household]
-		if !ok {
-			p.household = 0
-			continue
-		}
-		p.hhNo, p.head, p.status, p.size = h.no, h.head, h.status, max(h.size, 1)
-		p.exitedOn, p.policyUntil, p.removedOn = h.exited, h.until, h.removed
 	}
 	return nil
 }
@@ -297,17 +393,18 @@ func (d *fundsData) queryPayees(ctx context.Context, q db.Queryer, ids []int64) 
 func (d *fundsData) scanPayeeRows(rows *sql.Rows) error {
 	defer rows.Close()
 	for rows.Next() {
-		var p fpayee
+		p := fpayee{fhousehold: noHousehold}
 		var pbHousehold, mHousehold int64
-		var mName, deceased string
-		if err := rows.Scan(&p.id, &p.idNumber, &p.name, &p.region, &pbHousehold, &mHousehold, &mName, &deceased); err != nil {
+		var idn, mName, deceased string
+		var region sql.RawBytes
+		if err := rows.Scan(&p.id, &idn, &p.name, &region, &pbHousehold, &mHousehold, &mName, &deceased); err != nil {
 			return err
 		}
 		if _, dup := d.byID[p.id]; dup {
 			continue
 		}
-		p.idNumber = strings.TrimSpace(p.idNumber)
-		p.key, _ = idcard.Pack(p.idNumber)
+		p.region = d.internBytes(region)
+		p.setID(idn)
 		p.name = strings.TrimSuffix(p.name, "一折通")
 		if mHousehold != 0 {
 			p.member, p.household, p.deceased = true, mHousehold, ymdNum(deceased)
@@ -321,6 +418,59 @@ func (d *fundsData) scanPayeeRows(rows *sql.Rows) error {
 		d.payees = append(d.payees, p)
 	}
 	return rows.Err()
+}
+
+// intern answers the one copy of s kept for this run (region codes, statuses: few values).
+func (d *fundsData) intern(s string) string {
+	if v, ok := d.strs[s]; ok {
+		return v
+	}
+	d.strs[s] = s
+	return s
+}
+
+func (d *fundsData) internBytes(b []byte) string {
+	if v, ok := d.strs[string(b)]; ok {
+		return v
+	}
+	s := string(b)
+	d.strs[s] = s
+	return s
+}
+
+// payeeIdx is the index into payees of passbook id.
+func (d *fundsData) payeeIdx(id int64) (int32, bool) {
+	if d.dense != nil {
+		if i := id - d.denseLo; i >= 0 && i < int64(len(d.dense)) && d.dense[i] >= 0 {
+			return d.dense[i], true
+		}
+		return 0, false
+	}
+	i, ok := d.byID[id]
+	return i, ok
+}
+
+// densify replaces byID by a slice indexed by passbook id when the ids are dense enough
+// (they usually are: passbooks are opened in bulk), smaller and faster than the map.
+func (d *fundsData) densify() {
+	if len(d.payees) == 0 {
+		return
+	}
+	lo, hi := d.payees[0].id, d.payees[0].id
+	for i := range d.payees {
+		lo, hi = min(lo, d.payees[i].id), max(hi, d.payees[i].id)
+	}
+	if hi-lo+1 > 4*int64(len(d.payees))+1024 {
+		return
+	}
+	d.dense = make([]int32, hi-lo+1)
+	for i := range d.dense {
+		d.dense[i] = -1
+	}
+	for i := range d.payees {
+		d.dense[d.payees[i].id-lo] = int32(i)
+	}
+	d.denseLo, d.byID = lo, nil
 }
 
 // forRows runs a query and calls fn for each row.
@@ -418,8 +568,8 @@ func (d *fundsData) streamPayments(ctx context.Context, in *evalInput) error {
 	for p := range parts {
 		from := lo.Int64 + span*int64(p)/int64(parts)
 		to := lo.Int64 + span*int64(p+1)/int64(parts)
-		sub := &fundsData{byID: d.byID, payees: d.payees, acctNos: []string{""}, acctIdx: map[string]uint32{}, holders: map[int64]string{},
-			paid: map[int64]int64{}, recs: all[from-lo.Int64 : from-lo.Int64 : to-lo.Int64]}
+		sub := &fundsData{byID: d.byID, dense: d.dense, denseLo: d.denseLo, payees: d.payees, acctNos: []string{""}, acctIdx: map[string]uint32{}, holders: map[int64]string{},
+			paid: map[int64]int64{}, big: map[int64]int64{}, recs: all[from-lo.Int64 : from-lo.Int64 : to-lo.Int64]}
 		subs[p] = sub
 		g.Go(func() error {
 			rows, err := in.Q.QueryContext(gctx, paymentScanSQL(in.Q.Dialect())+` AND t.id >= ? AND t.id < ?`, in.Lo, in.Hi, from, to)
@@ -433,7 +583,18 @@ func (d *fundsData) streamPayments(ctx context.Context, in *evalInput) error {
 		return err
 	}
 	n := 0
-	for _, sub := range subs {
+	for k, sub := range subs {
+		if k == 0 && len(d.acctNos) == 1 { // the first range's numbers as they are: no remap, no copy
+			d.acctNos, d.acctIdx = sub.acctNos, sub.acctIdx
+			n = len(sub.recs)
+			maps.Copy(d.holders, sub.holders)
+			maps.Copy(d.big, sub.big)
+			for f, v := range sub.paid {
+				d.paid[f] += v
+			}
+			sub.recs = nil
+			continue
+		}
 		remap := make([]uint32, len(sub.acctNos))
 		for i, a := range sub.acctNos[1:] {
 			x, ok := d.acctIdx[a]
@@ -445,10 +606,13 @@ func (d *fundsData) streamPayments(ctx context.Context, in *evalInput) error {
 			remap[i+1] = x
 		}
 		for i := range sub.recs {
-			sub.recs[i].acct = remap[sub.recs[i].acct]
+			r := &sub.recs[i]
+			r.acct = remap[r.account()] | r.acct&oddBit
 		}
+		sub.acctNos, sub.acctIdx = nil, nil
 		n += copy(all[n:cap(all)], sub.recs) // moves down over the window's unused tail
 		maps.Copy(d.holders, sub.holders)
+		maps.Copy(d.big, sub.big)
 		for f, v := range sub.paid {
 			d.paid[f] += v
 		}
@@ -470,29 +634,38 @@ func (d *fundsData) readPayments(rows *sql.Rows, rev map[int64]struct{}) error {
 		if _, ok := rev[id]; ok {
 			continue
 		}
-		pi, ok := d.byID[to]
-		if !ok {
-			continue // not a passbook: the ledger never pays elsewhere
-		}
-		r := payRec{id: id, amount: amount, payee: pi, item: int32(item), date: ymdBytes(onDate), period: periodCode(period)}
-		if a := bytes.TrimSpace(acct); len(a) > 0 {
-			n, ok := d.acctIdx[string(a)]
-			if !ok {
-				n = uint32(len(d.acctNos))
-				s := string(a)
-				d.acctNos = append(d.acctNos, s)
-				d.acctIdx[s] = n
-			}
-			r.acct = n
-		}
-		if p := &d.payees[pi]; p.norm != "" && !sameName(holder, p.norm) {
-			r.odd = true
-			d.holders[id] = string(holder)
-		}
-		d.paid[fund] += amount
-		d.recs = append(d.recs, r)
+		d.addPayment(id, to, amount, onDate, item, period, acct, holder, fund)
 	}
 	return rows.Err()
+}
+
+// addPayment adds one payment row (to a passbook: the ledger never pays elsewhere).
+func (d *fundsData) addPayment(id, to, amount int64, onDate []byte, item int64, period, acct, holder []byte, fund int64) {
+	pi, ok := d.payeeIdx(to)
+	if !ok {
+		return
+	}
+	r := payRec{id: id, amount: int32(amount), payee: pi, item: int32(item), date: ymdBytes(onDate), period: periodCode(period)}
+	if amount != int64(r.amount) || r.amount == bigAmount {
+		r.amount = bigAmount
+		d.big[id] = amount
+	}
+	if a := bytes.TrimSpace(acct); len(a) > 0 {
+		n, ok := d.acctIdx[string(a)]
+		if !ok {
+			n = uint32(len(d.acctNos))
+			s := string(a)
+			d.acctNos = append(d.acctNos, s)
+			d.acctIdx[s] = n
+		}
+		r.acct = n
+	}
+	if p := &d.payees[pi]; p.norm != "" && !sameName(holder, p.norm) {
+		r.acct |= oddBit
+		d.holders[id] = string(holder)
+	}
+	d.paid[fund] += amount
+	d.recs = append(d.recs, r)
 }
 
 // sortRecs orders the records by payee, item, period, date and id.
@@ -691,7 +864,7 @@ type evCadre struct {
 }
 
 func (d *fundsData) payeeEv(p *fpayee) *evPayee {
-	return &evPayee{PassbookID: p.id, IDNumber: idcard.Mask(p.idNumber), Name: p.name, Registered: p.member, HouseholdID: p.household,
+	return &evPayee{PassbookID: p.id, IDNumber: idcard.Mask(p.idNo()), Name: p.name, Registered: p.member, HouseholdID: p.household,
 		HouseholdNo: p.hhNo, HouseholdStatus: p.status}
 }
 
@@ -700,10 +873,11 @@ func (d *fundsData) payments(ev *fundsEvidence, recs []payRec) {
 	ev.Payments = make([]evPay, 0, min(len(recs), maxEvidencePayments))
 	ev.PaymentCount, ev.TotalFen = len(recs), 0
 	for i, r := range recs {
-		ev.TotalFen += r.amount
+		a := d.amt(r)
+		ev.TotalFen += a
 		if i < maxEvidencePayments {
-			ev.Payments = append(ev.Payments, evPay{TransferID: r.id, OnDate: ymdText(r.date), AmountFen: r.amount, ItemID: int64(r.item),
-				Period: periodText(r.period), AccountNo: funds.MaskAccount(d.acctNos[r.acct])})
+			ev.Payments = append(ev.Payments, evPay{TransferID: r.id, OnDate: ymdText(r.date), AmountFen: a, ItemID: int64(r.item),
+				Period: periodText(r.period), AccountNo: funds.MaskAccount(d.acctNos[r.account()])})
 		}
 	}
 }
@@ -738,7 +912,7 @@ func (d *fundsData) checkPayees(in *evalInput, only map[int32]bool, emit func(Fi
 func (d *fundsData) checkPayee(in *evalInput, p *fpayee, recs []payRec, emit func(Finding)) {
 	who := p.name
 	if who == "" {
-		who = idcard.Mask(p.idNumber)
+		who = idcard.Mask(p.idNo())
 	}
 	base := func(r *Rule, suffix string, amount int64, explanation string, ev *fundsEvidence) {
 		ev.Check = r.Check
@@ -769,7 +943,7 @@ func (d *fundsData) checkPayee(in *evalInput, p *fpayee, recs []payRec, emit fun
 		if p.household != 0 {
 			why = "所在户 " + p.hhNo + " 尚未识别纳入"
 		}
-		base(r, "", ev.TotalFen, fmt.Sprintf("%s(%s)%s,仍向其发放 %d 笔共 %s", who, idcard.Mask(p.idNumber), why, ev.PaymentCount, yuan(ev.TotalFen)), ev)
+		base(r, "", ev.TotalFen, fmt.Sprintf("%s(%s)%s,仍向其发放 %d 笔共 %s", who, idcard.Mask(p.idNo()), why, ev.PaymentCount, yuan(ev.TotalFen)), ev)
 	}
 	// payee_removed: paid after the household was removed
 	if r := in.rule(CheckPayeeRemoved); r != nil && p.status == "removed" && p.removedOn != 0 {
@@ -892,12 +1066,12 @@ func (d *fundsData) checkPayee(in *evalInput, p *fpayee, recs []payRec, emit fun
 			suffix := ":item=" + strconv.Itoa(int(group[0].item)) + ":period=" + periodText(group[0].period)
 			var sum int64
 			for _, g := range group {
-				sum += g.amount
+				sum += d.amt(g)
 			}
 			if dup != nil && len(group) > 1 {
 				ev := &fundsEvidence{ItemID: int64(group[0].item), Item: it.name, Period: periodText(group[0].period)}
 				d.payments(ev, group)
-				extra := sum - group[0].amount
+				extra := sum - d.amt(group[0])
 				base(dup, suffix, extra, fmt.Sprintf("%s 的“%s”%s 期发放 %d 笔(应为 1 笔),共 %s,多发 %s", who, d.itemName(group[0].item), ev.Period,
 					len(group), yuan(sum), yuan(extra)), ev)
 			}
@@ -925,8 +1099,8 @@ func (d *fundsData) checkPayee(in *evalInput, p *fpayee, recs []payRec, emit fun
 	if r := in.rule(CheckHolderMismatch); r != nil {
 		byAcct := map[uint32][]payRec{}
 		for _, rec := range recs {
-			if rec.odd {
-				byAcct[rec.acct] = append(byAcct[rec.acct], rec)
+			if rec.odd() {
+				byAcct[rec.account()] = append(byAcct[rec.account()], rec)
 			}
 		}
 		accts := make([]uint32, 0, len(byAcct))
@@ -994,14 +1168,15 @@ func (d *fundsData) checkShared(in *evalInput, only map[uint32]bool, emit func(F
 	first := make(map[uint32]int64)
 	multi := map[uint32]bool{}
 	for _, rec := range d.recs {
-		if rec.acct == 0 || only != nil && !only[rec.acct] {
+		a := rec.account()
+		if a == 0 || only != nil && !only[a] {
 			continue
 		}
 		u := d.payees[rec.payee].unit()
-		if f, ok := first[rec.acct]; !ok {
-			first[rec.acct] = u
+		if f, ok := first[a]; !ok {
+			first[a] = u
 		} else if f != u {
-			multi[rec.acct] = true
+			multi[a] = true
 		}
 	}
 	if len(multi) == 0 {
@@ -1009,8 +1184,8 @@ func (d *fundsData) checkShared(in *evalInput, only map[uint32]bool, emit func(F
 	}
 	byAcct := map[uint32][]payRec{}
 	for _, rec := range d.recs {
-		if multi[rec.acct] {
-			byAcct[rec.acct] = append(byAcct[rec.acct], rec)
+		if multi[rec.account()] {
+			byAcct[rec.account()] = append(byAcct[rec.account()], rec)
 		}
 	}
 	accts := make([]uint32, 0, len(byAcct))

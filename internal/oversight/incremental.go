@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"sunshine/internal/db"
@@ -23,34 +24,28 @@ const watermarkPayments = "payments"
 // worked through in several runs, the watermark advancing after each).
 var incrementalBatch = 20_000
 
-// EvaluatePayments evaluates the payments booked after afterID (at most incrementalBatch of
-// them) and answers the run (a zero RunInfo when there was nothing to evaluate) and the new
-// watermark: the last transfer id looked at.
+// EvaluatePayments evaluates the payments among the transfers booked after afterID (at most
+// incrementalBatch transfers) and answers the run (a zero RunInfo when there was nothing to
+// evaluate) and the new watermark: the last transfer id looked at.
 func (s *Service) EvaluatePayments(ctx context.Context, afterID int64) (RunInfo, int64, error) {
-	q := s.DB.Reader()
-	var top sql.NullInt64
-	if err := q.QueryRowContext(ctx, `SELECT MAX(id) FROM ledger_transfers`).Scan(&top); err != nil {
-		return RunInfo{}, afterID, err
-	}
-	if top.Int64 <= afterID {
-		return RunInfo{}, afterID, nil
-	}
-	// new payments, in id order, by the primary key
+	// the transfers booked since, in id order by the primary key (one query: the watermark
+	// moves past every transfer looked at, payments or not)
 	var payees []int64
 	var accts []string
-	mark := top.Int64
+	mark := afterID
 	n := 0
-	err := forRows(ctx, q, `SELECT id, to_account, account_no FROM ledger_transfers WHERE id > ? AND id <= ? AND kind = 'payment' ORDER BY id LIMIT ?`,
-		[]any{afterID, top.Int64, incrementalBatch}, func(rows *sql.Rows) error {
+	err := forRows(ctx, s.DB.Reader(), `SELECT id, kind, COALESCE(to_account, 0), COALESCE(account_no, '') FROM ledger_transfers WHERE id > ? ORDER BY id LIMIT ?`,
+		[]any{afterID, incrementalBatch}, func(rows *sql.Rows) error {
 			var id, to int64
-			var acct string
-			if err := rows.Scan(&id, &to, &acct); err != nil {
+			var kind, acct string
+			if err := rows.Scan(&id, &kind, &to, &acct); err != nil {
 				return err
 			}
-			n++
-			if n == incrementalBatch {
-				mark = id // more may follow: the next run starts after this one
+			mark = id
+			if kind != "payment" {
+				return nil
 			}
+			n++
 			payees = append(payees, to)
 			if acct != "" {
 				accts = append(accts, acct)
@@ -89,11 +84,18 @@ func (s *Service) collectPayments(ctx context.Context, in *evalInput, payees []i
 		in.Facts = facts
 	}
 	d := newFundsData(in.Facts)
+	payees = uniq(payees)
+	accts = uniqStrings(accts)
+	if len(payees) > 0 && len(payees) <= fewPayments && len(accts) <= fewPayments {
+		if err := d.loadFew(ctx, in, payees, accts); err != nil {
+			return err
+		}
+		d.checkIncremental(in, payees, accts, emit)
+		return nil
+	}
 	if err := d.loadItems(ctx, in.Q); err != nil {
 		return err
 	}
-	payees = uniq(payees)
-	accts = uniqStrings(accts)
 	// every payment into the new payments' accounts: who else is paid into them
 	var more []int64
 	for start := 0; start < len(accts); start += 500 {
@@ -138,7 +140,7 @@ func (s *Service) collectPayments(ctx context.Context, in *evalInput, payees []i
 	}
 	mine := map[int32]bool{}
 	for _, id := range payees {
-		if i, ok := d.byID[id]; ok {
+		if i, ok := d.payeeIdx(id); ok {
 			mine[i] = true
 		}
 	}
@@ -169,6 +171,19 @@ func (s *Service) collectPayments(ctx context.Context, in *evalInput, payees []i
 			d.recs = kept
 		}
 	}
+	d.checkIncremental(in, payees, accts, emit)
+	return nil
+}
+
+// checkIncremental runs the payee checks for payees and account_shared for accts over the
+// records loaded.
+func (d *fundsData) checkIncremental(in *evalInput, payees []int64, accts []string, emit func(Finding)) {
+	mine := map[int32]bool{}
+	for _, id := range payees {
+		if i, ok := d.payeeIdx(id); ok {
+			mine[i] = true
+		}
+	}
 	d.sortRecs()
 	d.checkPayees(in, mine, emit)
 	only := map[uint32]bool{}
@@ -178,6 +193,128 @@ func (s *Service) collectPayments(ctx context.Context, in *evalInput, payees []i
 		}
 	}
 	d.checkShared(in, only, emit)
+}
+
+// fewPayments bounds the payees and account numbers loadFew takes in one query each.
+const fewPayments = 500
+
+// loadFew loads what the checks of a few new payments read in two queries: the payees (the
+// new payments' and everyone else's paid into the same account numbers) with their member
+// and household, then every payment to the new payments' payees and into their account
+// numbers, with its item. (The general path takes six.)
+func (d *fundsData) loadFew(ctx context.Context, in *evalInput, payees []int64, accts []string) error {
+	shared := in.rule(CheckAccountShared) != nil && len(accts) > 0
+	args := make([]any, 0, len(payees)+len(accts))
+	for _, id := range payees {
+		args = append(args, id)
+	}
+	// each branch of the UNION by its own index (an OR of the two would let PostgreSQL's
+	// generic plan scan the table)
+	const sel = `SELECT a.id, COALESCE(a.id_number, ''), a.name, a.region_code, COALESCE(a.household_id, 0),
+		COALESCE(m.household_id, 0), COALESCE(m.name, ''), COALESCE(m.deceased_on, ''),
+		COALESCE(h.id, 0), COALESCE(h.household_no, ''), COALESCE(h.head_name, ''), COALESCE(h.status, ''), COALESCE(h.members_count, 0),
+		COALESCE(h.exited_on, ''), COALESCE(h.policy_until, ''), COALESCE(h.removed_on, '')
+		FROM ledger_accounts a LEFT JOIN members m ON m.id_number = a.id_number AND m.active = 1
+		LEFT JOIN households h ON h.id = COALESCE(m.household_id, a.household_id)
+		WHERE a.kind = 'passbook' AND a.id IN `
+	query := sel + `(` + qmarks(len(payees)) + `)`
+	if len(accts) > 0 {
+		for _, a := range accts {
+			args = append(args, a)
+		}
+		query += ` UNION ALL ` + sel + `(SELECT to_account FROM ledger_transfers WHERE account_no IN (` + qmarks(len(accts)) +
+			`) AND account_no <> '' AND kind = 'payment')`
+	}
+	err := forRows(ctx, in.Q, query, args, d.scanPayeeHousehold)
+	if err != nil {
+		return err
+	}
+	if err := d.fallbackMembers(ctx, in.Q); err != nil {
+		return err
+	}
+	for i := range d.payees {
+		d.payees[i].norm = normName(d.payees[i].name)
+	}
+	// the payments, each with its item
+	region := "t.region_code"
+	if in.Q.Dialect() == db.SQLite {
+		region = "+t.region_code" // the to_account and account_no indexes, not the region's
+	}
+	// the payees' payments, then (account_shared) the others' into the same account numbers
+	sel2 := `SELECT ` + paymentCols + `, COALESCE(i.id, 0), COALESCE(i.fund_id, 0), COALESCE(i.code, ''),
+		COALESCE(i.name, ''), COALESCE(i.basis, ''), COALESCE(i.standard_fen, 0)
+		FROM ledger_transfers t LEFT JOIN fund_items i ON i.id = t.item_id
+		WHERE t.kind = 'payment' AND ` + region + ` BETWEEN ? AND ?
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_id = t.id) AND `
+	mine := qmarks(len(payees))
+	args = append(args[:0], in.Lo, in.Hi)
+	for _, id := range payees {
+		args = append(args, id)
+	}
+	query = sel2 + `t.to_account IN (` + mine + `)`
+	if shared {
+		args = append(args, in.Lo, in.Hi)
+		for _, a := range accts {
+			args = append(args, a)
+		}
+		for _, id := range payees {
+			args = append(args, id)
+		}
+		query += ` UNION ALL ` + sel2 + `t.account_no IN (` + qmarks(len(accts)) + `) AND t.account_no <> '' AND t.to_account NOT IN (` + mine + `)`
+	}
+	rows, err := in.Q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id, to, amount, item, fund, itemID int64
+	var onDate, period, acct, holder sql.RawBytes
+	var it fitem
+	for rows.Next() {
+		if err := rows.Scan(&id, &to, &amount, &onDate, &item, &period, &acct, &holder, &fund, &itemID, &it.fund, &it.code, &it.name,
+			&it.basis, &it.standard); err != nil {
+			return err
+		}
+		if itemID != 0 {
+			d.items[itemID] = it
+		}
+		d.addPayment(id, to, amount, onDate, item, period, acct, holder, fund)
+	}
+	return rows.Err()
+}
+
+// scanPayeeHousehold reads a row of loadFew's payee query: the passbook, its member and the
+// household (the first row of a passbook wins, as in scanPayeeRows).
+func (d *fundsData) scanPayeeHousehold(rows *sql.Rows) error {
+	var p fpayee
+	h := &fhousehold{}
+	var idn, mName, deceased, region, ex, un, rm string
+	var pbHousehold, mHousehold, hh int64
+	if err := rows.Scan(&p.id, &idn, &p.name, &region, &pbHousehold, &mHousehold, &mName, &deceased,
+		&hh, &h.hhNo, &h.head, &h.status, &h.size, &ex, &un, &rm); err != nil {
+		return err
+	}
+	if _, dup := d.byID[p.id]; dup {
+		return nil
+	}
+	p.region = region
+	p.setID(idn)
+	p.name = strings.TrimSuffix(p.name, "一折通")
+	if mHousehold != 0 {
+		p.member, p.deceased = true, ymdNum(deceased)
+		if mName != "" {
+			p.name = mName
+		}
+	}
+	p.household = hh // 0: no such household
+	p.fhousehold = noHousehold
+	if hh != 0 {
+		h.size = max(h.size, 1)
+		h.exitedOn, h.policyUntil, h.removedOn = ymdNum(ex), ymdNum(un), ymdNum(rm)
+		p.fhousehold = h
+	}
+	d.byID[p.id] = int32(len(d.payees))
+	d.payees = append(d.payees, p)
 	return nil
 }
 
