@@ -24,6 +24,7 @@ import (
 	"sunshine/internal/httpx"
 	"sunshine/internal/oversight"
 	"sunshine/internal/payments"
+	"sunshine/internal/projects"
 	"sunshine/internal/region"
 	"sunshine/internal/registry"
 	"sunshine/internal/visits"
@@ -48,6 +49,7 @@ type App struct {
 	Funds      *funds.Service
 	Payments   *payments.Service
 	Oversight  *oversight.Service
+	Projects   *projects.Service
 	Router     *httpx.Router
 	Metrics    *prometheus.Registry
 }
@@ -86,6 +88,8 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Funds.Routes(a.Router)
 	a.Payments = &payments.Service{DB: d, Audit: a.Audit}
 	a.Payments.Routes(a.Router)
+	a.Projects = &projects.Service{DB: d, Audit: a.Audit}
+	a.Projects.Routes(a.Router)
 	a.Oversight = &oversight.Service{DB: d, Audit: a.Audit, Registry: a.Registry, Dir: a.Crosscheck.Dir, Log: log}
 	a.Oversight.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)

@@ -82,6 +82,9 @@ const (
 	SpotWrite       Action = "spot.write"       // plan random spot checks (双随机), draw them, record findings
 	CaseRead        Action = "case.read"        // accountability cases (问责)
 	CaseWrite       Action = "case.write"       // record accountability cases
+	ProjectRead     Action = "project.read"     // projects, their stages, documents, beneficiaries, risks, village plans; assets and their income
+	ProjectWrite    Action = "project.write"    // register projects, upload stage documents, apply for households, risks, draft and file village plans, register assets and income
+	ProjectSign     Action = "project.sign"     // sign off a stage, review applications, receive filed plans, decide 容错, distribute asset income (the stage's rule names who)
 )
 
 // Principal is the signed-in user (or API token) a request acts as.

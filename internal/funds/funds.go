@@ -23,11 +23,11 @@ func (s *Service) CreateFund(ctx context.Context, p *auth.Principal, in FundInpu
 	in.Name = text(v, "name", in.Name, true, 100)
 	in.DocNo = text(v, "doc_no", in.DocNo, false, 100)
 	in.Purpose = text(v, "purpose", in.Purpose, false, 500)
-	if !slices.Contains(SourceLevels, in.SourceLevel) {
+	if !slices.Contains(SourceLevels, in.SourceLevel) || in.SourceLevel == "village" {
 		v.Add("source_level", "资金来源层级应为 central、province、city、county、town 或 social")
 	}
-	if !slices.Contains(Categories, in.Category) {
-		v.Add("category", "资金类别应为 fiscal、subsidy 或 donation")
+	if !slices.Contains(Categories, in.Category) || in.Category == "income" {
+		v.Add("category", "资金类别应为 fiscal、subsidy 或 donation(资产收益由资产台账登记)")
 	}
 	if in.Year < 2000 || in.Year > 2099 {
 		v.Add("year", "年度应为 2000-2099")

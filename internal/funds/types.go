@@ -13,8 +13,9 @@ import (
 
 // Source levels, categories, item bases, account kinds and transfer kinds as stored.
 var (
-	SourceLevels = []string{"central", "province", "city", "county", "town", "social"}
-	Categories   = []string{"fiscal", "subsidy", "donation"}
+	SourceLevels = []string{"central", "province", "city", "county", "town", "village", "social"}
+	// income (资产收益) funds are opened by the asset register for an asset's yearly income.
+	Categories   = []string{"fiscal", "subsidy", "donation", "income"}
 	Bases        = []string{"household", "person"}
 	AccountKinds = []string{"source", "finance", "department", "project", "village", "enterprise", "passbook"}
 	// OpenKinds are the account kinds a user opens by hand; source and passbook accounts are

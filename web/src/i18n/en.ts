@@ -7,6 +7,8 @@ import payments, { payActions, payEntities, payMenu } from './payments.en'
 import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.en'
 import oversight, { oversightActions, oversightEntities, oversightMenu } from './oversight.en'
 import complaints, { complaintsActions, complaintsEntities, complaintsMenu } from './complaints.en'
+import projects, { projectsActions, projectsEntities, projectsMenu } from './projects.en'
+import assets, { assetsActions, assetsEntities, assetsMenu } from './assets.en'
 
 export default {
   ...registry,
@@ -17,6 +19,8 @@ export default {
   ...funds,
   ...oversight,
   ...complaints,
+  ...projects,
+  ...assets,
   app: {
     title: 'Yancheng Sunshine Poverty Alleviation Supervision System',
     shortTitle: 'Sunshine Supervision',
@@ -103,6 +107,8 @@ export default {
     ...payMenu,
     ...fundsMenu,
     ...oversightMenu,
+    ...projectsMenu,
+    ...assetsMenu,
     ...complaintsMenu,
   },
   header: {
@@ -307,6 +313,8 @@ export default {
     ...payEntities,
     ...fundsEntities,
     ...oversightEntities,
+    ...projectsEntities,
+    ...assetsEntities,
     ...complaintsEntities,
   },
   actions: {
@@ -345,6 +353,8 @@ export default {
     ...payActions,
     ...fundsActions,
     ...oversightActions,
+    ...projectsActions,
+    ...assetsActions,
     ...complaintsActions,
   },
   notFound: {

@@ -10,6 +10,8 @@ import payments, { payActions, payEntities, payMenu } from './payments.zh-CN'
 import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.zh-CN'
 import oversight, { oversightActions, oversightEntities, oversightMenu } from './oversight.zh-CN'
 import complaints, { complaintsActions, complaintsEntities, complaintsMenu } from './complaints.zh-CN'
+import projects, { projectsActions, projectsEntities, projectsMenu } from './projects.zh-CN'
+import assets, { assetsActions, assetsEntities, assetsMenu } from './assets.zh-CN'
 
 export default {
   ...registry,
@@ -20,6 +22,8 @@ export default {
   ...funds,
   ...oversight,
   ...complaints,
+  ...projects,
+  ...assets,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -106,6 +110,8 @@ export default {
     ...payMenu,
     ...fundsMenu,
     ...oversightMenu,
+    ...projectsMenu,
+    ...assetsMenu,
     ...complaintsMenu,
   },
   header: {
@@ -310,6 +316,8 @@ export default {
     ...payEntities,
     ...fundsEntities,
     ...oversightEntities,
+    ...projectsEntities,
+    ...assetsEntities,
     ...complaintsEntities,
   },
   actions: {
@@ -348,6 +356,8 @@ export default {
     ...payActions,
     ...fundsActions,
     ...oversightActions,
+    ...projectsActions,
+    ...assetsActions,
     ...complaintsActions,
   },
   notFound: {

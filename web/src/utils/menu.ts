@@ -39,6 +39,9 @@ export type Permission =
   | 'spot.write'
   | 'case.read'
   | 'case.write'
+  | 'project.read'
+  | 'project.write'
+  | 'project.sign'
 
 export interface MenuItem {
   key: string
@@ -153,6 +156,10 @@ export const menuItems: MenuItem[] = [
   },
   { key: 'fund-idle', path: '/funds/idle', permission: 'fund.read', icon: 'AlarmClock', label: 'menu.fundIdle', group: 'menu.funds' },
   { key: 'fund-evaluation', path: '/funds/evaluation', permission: 'fund.read', icon: 'Histogram', label: 'menu.fundEvaluation', group: 'menu.funds' },
+  { key: 'project-list', path: '/projects', permission: 'project.read', icon: 'Files', label: 'menu.projectList', group: 'menu.projects' },
+  { key: 'project-board', path: '/projects/board', permission: 'project.read', icon: 'Grid', label: 'menu.projectBoard', group: 'menu.projects' },
+  { key: 'village-plans', path: '/projects/plans', permission: 'project.read', icon: 'DocumentChecked', label: 'menu.villagePlans', group: 'menu.projects' },
+  { key: 'asset-register', path: '/assets', permission: 'project.read', icon: 'OfficeBuilding', label: 'menu.assetRegister', group: 'menu.projects' },
   { key: 'oversight-cockpit', path: '/oversight/cockpit', permission: 'alert.read', icon: 'DataBoard', label: 'menu.oversightCockpit', group: 'menu.oversight' },
   { key: 'alert-inbox', path: '/oversight/alerts', permission: 'alert.read', icon: 'Bell', label: 'menu.alertInbox', group: 'menu.oversight' },
   {
@@ -189,7 +196,7 @@ export interface MenuGroup {
   group: boolean
 }
 
-const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished', 'menu.funds': 'Money', 'menu.oversight': 'Warning' }
+const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished', 'menu.funds': 'Money', 'menu.projects': 'Files', 'menu.oversight': 'Warning' }
 
 // The menu as the layout draws it: top-level entries and sub-menus, in order.
 export function menuTree(items: MenuItem[]): MenuGroup[] {
