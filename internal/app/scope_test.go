@@ -15,6 +15,8 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/httpx"
 	"sunshine/internal/idcard"
+	"sunshine/internal/money"
+	"sunshine/internal/projects"
 )
 
 // target fills a route's path parameters and body with objects of county 320921.
@@ -38,6 +40,9 @@ type target struct {
 	// deptBound routes handle an alert, which only its department (a role) may do: a role the
 	// table allows still gets 403 on another department's alert.
 	deptBound bool
+	// levelBound routes are acted on by one role at one level (a review, a 备案, a 容错
+	// approval): a role the table allows still gets 403 naming who must act ("应由…").
+	levelBound bool
 }
 
 func (h *harness) targetsIn(county string) map[string]target {
@@ -153,6 +158,15 @@ func (h *harness) targetsIn(county string) map[string]target {
 	for k, v := range h.engineTargets(county) {
 		targets[k] = v
 	}
+	for k, v := range h.supportTargets(county) {
+		targets[k] = v
+	}
+	for k, v := range h.projectTargets(county) {
+		targets[k] = v
+	}
+	for k, v := range h.assetTargets(county) {
+		targets[k] = v
+	}
 	return targets
 }
 
@@ -221,7 +235,8 @@ func TestPermissionTableIsEnforced(t *testing.T) {
 			if allowed && st == 403 && !(tg.stepBound && strings.Contains(string(body), "当前步骤")) &&
 				!(tg.cityOnly && strings.Contains(string(body), "市级")) &&
 				!(tg.ownLines && strings.Contains(string(body), "部门只能")) &&
-				!(tg.deptBound && strings.Contains(string(body), "承办部门")) {
+				!(tg.deptBound && strings.Contains(string(body), "承办部门")) &&
+				!(tg.levelBound && strings.Contains(string(body), "应由")) {
 				t.Errorf("%s as %s: 403 although the role has %s: %s", key, role, rt.Action, body)
 			}
 		}
@@ -398,5 +413,258 @@ func (h *harness) alertTargets(county string) map[string]target {
 		"POST /api/v1/alerts/{id}/close":                   {path: fmt.Sprintf("/api/v1/alerts/%d/close", ids[3]), body: map[string]any{"outcome": "unfounded", "findings": "越权办结", "version": 1}, deptBound: true},
 		"POST /api/v1/alerts/{id}/attachments":             {path: fmt.Sprintf("/api/v1/alerts/%d/attachments", ids[4]), body: map[string]any{}, deptBound: true},
 		"GET /api/v1/alerts/{id}/attachments/{attachment}": {path: attachment},
+	}
+}
+
+// assetTargets: an asset of an accepted project of the county (the project written straight
+// into the tables, the asset and its income through the service) and the asset routes aimed
+// at them. Bodies of writes that allowed roles may send are invalid, so nothing is booked.
+func (h *harness) assetTargets(county string) map[string]target {
+	h.t.Helper()
+	ctx := context.Background()
+	region := county + "000000"
+	var proj int64
+	var village string
+	err := h.app.DB.InTx(ctx, func(tx *db.Tx) error {
+		now := db.Time(tx.Now)
+		acct, err := tx.InsertID(ctx, `INSERT INTO ledger_accounts (kind, name, region_code, created_by, created_at) VALUES ('project', ?, ?, 1, ?) RETURNING id`,
+			"XMSCOPE"+county+" 越权测试项目", region, now)
+		if err != nil {
+			return err
+		}
+		if proj, err = tx.InsertID(ctx, `INSERT INTO projects (code, name, kind, region_code, year, budget_fen, implementer, stage, stage_since, status,
+			account_id, created_by, created_at, updated_at) VALUES (?, '越权测试项目', 'household', ?, 2026, 100, '县扶贫办', 7, '2026-01-01', 'active', ?, 1, ?, ?) RETURNING id`,
+			"XMSCOPE"+county, region, acct, now, now); err != nil {
+			return err
+		}
+		lo, hi := county+"000000", county+"999999"
+		var hh int64
+		if err := tx.QueryRowContext(ctx, `SELECT id, region_code FROM households WHERE region_code BETWEEN ? AND ? AND status = 'registered' ORDER BY id LIMIT 1`, lo, hi).
+			Scan(&hh, &village); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO project_beneficiaries (project_id, household_id, link, status, region_code, created_by, created_at, updated_at)
+			VALUES (?, ?, '分红', 'approved', ?, 1, ?, ?)`, proj, hh, village, now, now)
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	// through the API, each answer checked against openapi.json
+	office, finance := h.login("poverty_office_"+county), h.login("finance_"+county)
+	call := func(c *client, method, path string, body any, want int, out any) {
+		h.t.Helper()
+		st, b := c.do(method, path, body)
+		if st != want {
+			h.t.Fatalf("%s %s: %d %s", method, path, st, b)
+		}
+		h.conforms(method, strings.Split(path, "?")[0], st, b)
+		if out != nil {
+			if err := json.Unmarshal(b, out); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+	}
+	var asset projects.AssetDetail
+	call(office, "POST", "/api/v1/assets", projects.AssetInput{Name: "越权测试资产", ProjectID: proj, Kind: "operating", ValueYuan: "100",
+		Ownership: "村集体", RegionCode: village, PropertyRegNo: "越权测试第1号", Custodian: "村委会"}, 201, &asset)
+	year := h.app.DB.Clock().Year()
+	var income, paid projects.Income
+	call(office, "POST", fmt.Sprintf("/api/v1/assets/%d/incomes", asset.ID), projects.IncomeInput{Year: year - 1, AmountYuan: "10"}, 201, &income)
+	call(office, "POST", fmt.Sprintf("/api/v1/assets/%d/incomes", asset.ID), projects.IncomeInput{Year: year - 2, AmountYuan: "20"}, 201, &paid)
+	var prop projects.Proposal
+	call(finance, "GET", fmt.Sprintf("/api/v1/asset-incomes/%d/proposal", paid.ID), nil, 200, &prop)
+	lines := []projects.DistributeLine{}
+	for _, l := range prop.Lines {
+		lines = append(lines, projects.DistributeLine{HouseholdID: l.HouseholdID, AmountYuan: money.FormatPlain(l.AmountFen)})
+	}
+	call(finance, "POST", fmt.Sprintf("/api/v1/asset-incomes/%d/distribute", paid.ID), projects.DistributeInput{Version: paid.Version, Lines: lines}, 200, &paid)
+	if paid.Status != "distributed" || len(paid.Lines) != 1 {
+		h.t.Fatalf("distributed %+v", paid)
+	}
+	call(office, "GET", fmt.Sprintf("/api/v1/assets/%d", asset.ID), nil, 200, nil)
+	call(office, "GET", "/api/v1/assets?attention=idle&limit=5", nil, 200, nil)
+	call(office, "GET", "/api/v1/assets?q=越权&region="+region, nil, 200, nil)
+	call(office, "GET", "/api/v1/assets/register?region="+region, nil, 200, nil)
+	a, i := fmt.Sprint(asset.ID), fmt.Sprint(income.ID)
+	return map[string]target{
+		"GET /api/v1/assets":                         {path: "/api/v1/assets?region=" + region},
+		"GET /api/v1/assets/register":                {path: "/api/v1/assets/register?region=" + region},
+		"POST /api/v1/assets":                        {path: "/api/v1/assets", body: map[string]any{"project_id": proj, "region_code": village, "name": "越权"}},
+		"GET /api/v1/assets/{id}":                    {path: "/api/v1/assets/" + a},
+		"PUT /api/v1/assets/{id}":                    {path: "/api/v1/assets/" + a, body: map[string]any{"name": "越权", "version": 1}},
+		"POST /api/v1/assets/{id}/incomes":           {path: "/api/v1/assets/" + a + "/incomes", body: map[string]any{"year": 1999, "amount_yuan": "1"}},
+		"GET /api/v1/asset-incomes/{id}/proposal":    {path: "/api/v1/asset-incomes/" + i + "/proposal"},
+		"POST /api/v1/asset-incomes/{id}/distribute": {path: "/api/v1/asset-incomes/" + i + "/distribute", body: map[string]any{}},
+	}
+}
+
+// supportTargets are the routes of project beneficiaries, risks, 容错 and village plans aimed
+// at objects of county: projects written straight into the database, the rest made over HTTP
+// (each answer checked against openapi.json) — an application reviewed by the village and the
+// town (the county reviews next), a risk, a 容错 request, a filed village plan and a draft one.
+func (h *harness) supportTargets(county string) map[string]target {
+	h.t.Helper()
+	ctx := context.Background()
+	town, village := county+"100000", county+"100201"
+	var project, toTolerate int64
+	var households []int64
+	err := h.app.DB.InTx(ctx, func(tx *db.Tx) error {
+		now := db.Time(tx.Now)
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM households WHERE region_code = ? AND status = 'registered' ORDER BY id LIMIT 2`, village)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			households = append(households, id)
+		}
+		rows.Close()
+		for i, id := range []*int64{&project, &toTolerate} {
+			code := fmt.Sprintf("XMS-%s-%d", county, i)
+			acct, err := tx.InsertID(ctx, `INSERT INTO ledger_accounts (kind, name, region_code, created_by, created_at)
+				VALUES ('project', ?, ?, 1, ?) RETURNING id`, code, town, now)
+			if err != nil {
+				return err
+			}
+			if *id, err = tx.InsertID(ctx, `INSERT INTO projects (code, name, kind, subkind, region_code, year, budget_fen, implementer,
+				stage, stage_since, status, account_id, created_by, created_at, updated_at)
+				VALUES (?, '到户项目', 'household', '', ?, 2026, 100000000, '镇农办', 2, '2026-01-01', 'active', ?, 1, ?, ?) RETURNING id`,
+				code, town, acct, now, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(households) < 2 {
+		h.t.Fatalf("support fixture: %v (%d households)", err, len(households))
+	}
+	check := func(c *client, method, path string, body any, want int) map[string]any {
+		h.t.Helper()
+		st, b := c.do(method, path, body)
+		if st != want {
+			h.t.Fatalf("%s %s: %d %s", method, path, st, b)
+		}
+		h.conforms(method, path, st, b)
+		if strings.HasPrefix(string(b), "[") {
+			return nil
+		}
+		return decode[map[string]any](h.t, b)
+	}
+	office, townOffice, cadre := h.login("poverty_office_"+county), h.login("poverty_office_"+town[:9]), h.login("village_cadre_"+village)
+	p := fmt.Sprintf("/api/v1/projects/%d", project)
+	b := check(cadre, "POST", p+"/beneficiaries", map[string]any{"household_id": households[0], "link": "subsidy", "expected_income_yuan": "800"}, 201)
+	review := fmt.Sprintf("/api/v1/project-beneficiaries/%v/review", b["id"])
+	check(cadre, "POST", review, map[string]any{"decision": "pass", "version": 1}, 200)
+	check(townOffice, "POST", review, map[string]any{"decision": "pass", "version": 2}, 200)
+	risk := check(office, "POST", p+"/risks", map[string]any{"title": "工期风险", "likelihood": "low", "impact": "medium", "owner": "王五"}, 201)
+	tol := check(office, "POST", fmt.Sprintf("/api/v1/projects/%d/tolerances", toTolerate),
+		map[string]any{"reason": "自然灾害", "people": []any{map[string]any{"name": "张三", "position": "村书记"}}}, 201)
+	plan := check(cadre, "POST", "/api/v1/village-plans", map[string]any{"region_code": village, "year": 2026, "title": "村级规划"}, 201)
+	draft := check(cadre, "POST", "/api/v1/village-plans", map[string]any{"region_code": village, "year": 2027, "title": "下年规划"}, 201)
+	vp := fmt.Sprintf("/api/v1/village-plans/%v", plan["id"])
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "规划.txt")
+	_, _ = io.WriteString(fw, "村级项目规划")
+	_ = mw.Close()
+	st, got := cadre.send("POST", vp+"/attachment", &buf, mw.FormDataContentType())
+	if st != 200 {
+		h.t.Fatalf("plan attachment: %d %s", st, got)
+	}
+	h.conforms("POST", vp+"/attachment", st, got)
+	check(cadre, "POST", vp+"/file", map[string]any{"version": 2}, 200)
+	for _, path := range []string{p + "/beneficiaries", p + "/risks", fmt.Sprintf("/api/v1/projects/%d/tolerances", toTolerate), vp,
+		"/api/v1/village-plans?region=" + town + "&year=2026&limit=1", "/api/v1/village-plans?status=draft"} {
+		check(townOffice, "GET", path, nil, 200)
+	}
+	if st, got := townOffice.do("GET", vp+"/attachment", nil); st != 200 || string(got) != "村级项目规划" {
+		h.t.Fatalf("plan text: %d %s", st, got)
+	}
+	dp := fmt.Sprintf("/api/v1/village-plans/%v", draft["id"])
+	return map[string]target{
+		"GET /api/v1/projects/{id}/beneficiaries":        {path: p + "/beneficiaries"},
+		"POST /api/v1/projects/{id}/beneficiaries":       {path: p + "/beneficiaries", body: map[string]any{"household_id": households[1], "link": "subsidy"}},
+		"POST /api/v1/project-beneficiaries/{id}/review": {path: review, body: map[string]any{"decision": "reject", "opinion": "越权", "version": 3}, levelBound: true},
+		"GET /api/v1/projects/{id}/risks":                {path: p + "/risks"},
+		"POST /api/v1/projects/{id}/risks":               {path: p + "/risks", body: map[string]any{"title": "越权", "likelihood": "low", "impact": "low", "owner": "越权"}},
+		"POST /api/v1/project-risks/{id}/close":          {path: fmt.Sprintf("/api/v1/project-risks/%v/close", risk["id"]), body: map[string]any{"note": "越权", "version": 1}},
+		"GET /api/v1/projects/{id}/tolerances":           {path: p + "/tolerances"},
+		"POST /api/v1/projects/{id}/tolerances":          {path: p + "/tolerances", body: map[string]any{"reason": "越权", "people": []any{map[string]any{"name": "越权"}}}},
+		"POST /api/v1/project-tolerances/{id}/decide":    {path: fmt.Sprintf("/api/v1/project-tolerances/%v/decide", tol["id"]), body: map[string]any{"decision": "reject", "opinion": "越权", "version": 1}, levelBound: true},
+		"GET /api/v1/village-plans":                      {path: "/api/v1/village-plans?region=" + town},
+		"POST /api/v1/village-plans":                     {path: "/api/v1/village-plans", body: map[string]any{"region_code": village, "year": 2028, "title": "越权"}},
+		"GET /api/v1/village-plans/{id}":                 {path: vp},
+		"POST /api/v1/village-plans/{id}/attachment":     {path: dp + "/attachment"},
+		"GET /api/v1/village-plans/{id}/attachment":      {path: vp + "/attachment"},
+		"POST /api/v1/village-plans/{id}/file":           {path: dp + "/file", body: map[string]any{"version": 1}},
+		"POST /api/v1/village-plans/{id}/decide":         {path: vp + "/decide", body: map[string]any{"decision": "return", "opinion": "越权", "version": 3}, levelBound: true},
+	}
+}
+
+// projectTargets are the project routes aimed at a project of county registered over HTTP by
+// its poverty office, with its research papers filed and signed by the village cadre (each
+// answer checked against openapi.json). Signing aims at a later stage, so nobody signs.
+func (h *harness) projectTargets(county string) map[string]target {
+	h.t.Helper()
+	region, village := county+"000000", county+"100201"
+	office, cadre := h.login("poverty_office_"+county), h.login("village_cadre_"+village)
+	check := func(c *client, method, path string, body any, want int) map[string]any {
+		h.t.Helper()
+		st, b := c.do(method, path, body)
+		if st != want {
+			h.t.Fatalf("%s %s: %d %s", method, path, st, b)
+		}
+		h.conforms(method, path, st, b)
+		if strings.HasPrefix(string(b), "[") {
+			return nil
+		}
+		return decode[map[string]any](h.t, b)
+	}
+	pr := check(office, "POST", "/api/v1/projects", map[string]any{"name": "越权测试项目", "kind": "village", "subkind": "mixed",
+		"region_code": village, "year": 2026, "budget_yuan": "600000", "implementer": "镇人民政府"}, 201)
+	p := fmt.Sprintf("/api/v1/projects/%v", pr["id"])
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("stage", "0")
+	_ = mw.WriteField("doc_type", "survey")
+	fw, _ := mw.CreateFormFile("file", "调研报告.txt")
+	_, _ = io.WriteString(fw, "调研报告")
+	_ = mw.Close()
+	st, b := office.send("POST", p+"/documents", &buf, mw.FormDataContentType())
+	if st != 201 {
+		h.t.Fatalf("project document: %d %s", st, b)
+	}
+	h.conforms("POST", p+"/documents", st, b)
+	file := fmt.Sprintf("%s/documents/%v/file", p, decode[map[string]any](h.t, b)["id"])
+	if st, got := h.login("auditor_"+county).do("GET", file, nil); st != 200 || string(got) != "调研报告" {
+		h.t.Fatalf("project document file: %d %s", st, got)
+	}
+	check(cadre, "POST", p+"/sign", map[string]any{"stage": 0, "opinion": "同意", "version": 1}, 200)
+	check(office, "PUT", p, map[string]any{"name": "越权测试项目", "subkind": "mixed", "year": 2026, "budget_yuan": "600000",
+		"implementer": "镇人民政府", "version": 2}, 200)
+	for _, path := range []string{p, "/api/v1/projects?region=" + region, "/api/v1/projects?stage=1&overdue=0&kind=village&limit=1",
+		"/api/v1/projects/board?region=" + region, "/api/v1/projects/stages"} {
+		check(office, "GET", path, nil, 200)
+	}
+	st, b = h.anon().do("GET", "/api/v1/public/projects?region="+region, nil)
+	if st != 200 {
+		h.t.Fatalf("public projects: %d %s", st, b)
+	}
+	h.conforms("GET", "/api/v1/public/projects?region="+region, st, b)
+	return map[string]target{
+		"GET /api/v1/projects":                           {path: "/api/v1/projects?region=" + region},
+		"POST /api/v1/projects":                          {path: "/api/v1/projects", body: map[string]any{"name": "越权", "kind": "household", "region_code": village, "year": 2026, "budget_yuan": "1", "implementer": "越权"}},
+		"GET /api/v1/projects/board":                     {path: "/api/v1/projects/board?region=" + region},
+		"GET /api/v1/projects/stages":                    {path: "/api/v1/projects/stages"},
+		"GET /api/v1/projects/{id}":                      {path: p},
+		"PUT /api/v1/projects/{id}":                      {path: p, body: map[string]any{"name": "越权", "version": 3}},
+		"POST /api/v1/projects/{id}/documents":           {path: p + "/documents"},
+		"GET /api/v1/projects/{id}/documents/{doc}/file": {path: file},
+		"POST /api/v1/projects/{id}/sign":                {path: p + "/sign", body: map[string]any{"stage": 8, "opinion": "越权", "version": 3}},
 	}
 }

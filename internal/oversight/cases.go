@@ -11,6 +11,7 @@ import (
 	"sunshine/internal/auth"
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
+	"sunshine/internal/projects"
 	"sunshine/internal/regioncode"
 )
 
@@ -142,7 +143,8 @@ var errNoCase = errs.E(errs.NotFound, "问责案件不存在")
 
 // CreateCase records an accountability case in the caller's scope. A linked alert or complaint
 // must exist in the caller's scope (otherwise it is reported missing, like one that does not
-// exist).
+// exist). A case linked to an alert about a project (or an asset it formed) cannot name a
+// person that project's approved 容错 exempts: conflict.
 func (s *Service) CreateCase(ctx context.Context, p *auth.Principal, in CaseInput) (CaseRow, error) {
 	if err := p.Require(auth.CaseWrite); err != nil {
 		return CaseRow{}, err
@@ -161,6 +163,9 @@ func (s *Service) CreateCase(ctx context.Context, p *auth.Principal, in CaseInpu
 		}
 		if in.AlertID > 0 {
 			if err := linkInScope(ctx, tx, p, `SELECT region_code FROM alerts WHERE id = ?`, in.AlertID, "alert_id", "预警不存在"); err != nil {
+				return err
+			}
+			if err := notExempted(ctx, tx, in.AlertID, in.PersonName); err != nil {
 				return err
 			}
 		}
@@ -183,6 +188,47 @@ func (s *Service) CreateCase(ctx context.Context, p *auth.Principal, in CaseInpu
 		return CaseRow{}, err
 	}
 	return s.Case(ctx, p, id)
+}
+
+// alertProjectQueries find the project an alert is about from its entity: the project itself,
+// or the project that formed the asset an asset, income or distribution belongs to.
+var alertProjectQueries = map[string]string{
+	"project":            `SELECT id FROM projects WHERE id = ?`,
+	"asset":              `SELECT project_id FROM assets WHERE id = ?`,
+	"asset_income":       `SELECT a.project_id FROM asset_incomes i JOIN assets a ON a.id = i.asset_id WHERE i.id = ?`,
+	"asset_distribution": `SELECT a.project_id FROM asset_distributions d JOIN asset_incomes i ON i.id = d.income_id JOIN assets a ON a.id = i.asset_id WHERE d.id = ?`,
+}
+
+// notExempted refuses a case against a person whom an approved 容错 of the alert's project
+// exempts from accountability (projects.Exempted: the tolerance names them). Alerts about
+// anything other than a project or its assets are not concerned.
+func notExempted(ctx context.Context, q db.Queryer, alertID int64, person string) error {
+	var entity string
+	var entityID int64
+	if err := q.QueryRowContext(ctx, `SELECT entity_type, entity_id FROM alerts WHERE id = ?`, alertID).Scan(&entity, &entityID); err != nil {
+		return err
+	}
+	query, ok := alertProjectQueries[entity]
+	if !ok {
+		return nil
+	}
+	var project int64
+	err := q.QueryRowContext(ctx, query, entityID).Scan(&project)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	exempt, err := projects.Exempted(ctx, q, project, person)
+	if err != nil || !exempt {
+		return err
+	}
+	var code, name string
+	if err := q.QueryRowContext(ctx, `SELECT code, name FROM projects WHERE id = ?`, project).Scan(&code, &name); err != nil {
+		return err
+	}
+	return errs.E(errs.Conflict, "该人员已获容错免责(项目 %s %s)", code, name)
 }
 
 func linkInScope(ctx context.Context, q db.Queryer, p *auth.Principal, query string, id int64, field, reason string) error {

@@ -1,6 +1,8 @@
 package oversight
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,3 +158,88 @@ func TestCases(t *testing.T) {
 }
 
 func itoaTest(n int64) string { return strconv.FormatInt(n, 10) }
+
+// cpEntityAlert plants an alert of the projects category about an entity.
+func cpEntityAlert(f *fixture, region, entity string, id int64) int64 {
+	f.t.Helper()
+	run := f.pjInsert(`INSERT INTO alert_runs (region_code, mode, status, ruleset_version, started_by, started_by_name, started_at)
+		VALUES (?, 'full', 'done', 1, 1, 'test', 'x') RETURNING id`, region)
+	return f.pjInsert(`INSERT INTO alerts (alert_key, rule_key, rule_label, category, severity, department, region_code,
+		entity_type, entity_id, explanation, evidence_json, evidence_hash, status, deadline, first_run_id, last_run_id, created_at, updated_at)
+		VALUES (?, 'project_stage_overdue', '项目阶段逾期', 'projects', 'medium', 'poverty_office', ?, ?, ?, 'x', '{}', 'h', 'open', '2026-08-01', ?, ?, 'x', 'x')
+		RETURNING id`, fmt.Sprintf("k:%s:%d:%d", entity, id, f.seq.Add(1)), region, entity, id, run, run)
+}
+
+// cpTolerance plants a 容错 of the project naming people, with a status.
+func cpTolerance(f *fixture, project int64, status string, people ...string) {
+	f.t.Helper()
+	list := make([]map[string]string, len(people))
+	for i, p := range people {
+		list[i] = map[string]string{"name": p, "position": "村会计"}
+	}
+	js, _ := json.Marshal(list)
+	f.exec(`INSERT INTO project_tolerances (project_id, reason, people_json, status, requested_by, requested_at) VALUES (?, '市场价格大幅下跌', ?, ?, 1, 'x')`,
+		project, string(js), status)
+}
+
+// 容错免责: a case linked to an alert about a project (or an asset it formed) cannot name a
+// person whom an approved 容错 of that project exempts.
+func TestCaseToleranceExemption(t *testing.T) {
+	f := newFixture(t)
+	disc := f.County(auth.Discipline)
+	exempt := f.pjProject(villageA, 5, "failed", nil)
+	cpTolerance(f, exempt, "rejected", "钱七")
+	cpTolerance(f, exempt, "approved", " 赵六 ", "孙八")
+	pending := f.pjProject(villageA, 5, "active", nil)
+	cpTolerance(f, pending, "requested", "赵六")
+	hh := f.Household(villageA, "registered")
+	asset := f.pjAsset(exempt, villageA, hh)
+	income := f.pjIncome(asset, 2025, 10000, "2026-03-01", "distributed")
+	dist := f.pjDistribute(income, hh, 10000)
+	var code string
+	if err := f.DB.Reader().QueryRowContext(f.Ctx, `SELECT code FROM projects WHERE id = ?`, exempt).Scan(&code); err != nil {
+		t.Fatal(err)
+	}
+	create := func(alert int64, person string) (CaseRow, error) {
+		in := cpCase(villageA)
+		in.AlertID, in.PersonName = alert, person
+		return f.S.CreateCase(f.Ctx, disc, in)
+	}
+	for _, c := range []struct {
+		name   string
+		alert  int64
+		person string
+	}{
+		{"the project", cpEntityAlert(f, villageA, "project", exempt), "赵六"},
+		{"trimmed name", cpEntityAlert(f, villageA, "project", exempt), " 孙八 "},
+		{"an asset of the project", cpEntityAlert(f, villageA, "asset", asset), "赵六"},
+		{"an income of its asset", cpEntityAlert(f, villageA, "asset_income", income), "赵六"},
+		{"a distribution of its asset", cpEntityAlert(f, villageA, "asset_distribution", dist), "孙八"},
+	} {
+		_, err := create(c.alert, c.person)
+		e, ok := errs.As(err)
+		if !ok || e.Code != errs.Conflict || !strings.Contains(e.Message, "该人员已获容错免责") || !strings.Contains(e.Message, code) {
+			t.Errorf("%s: %v, want a conflict naming %s", c.name, err, code)
+		}
+	}
+	if n := f.count(`SELECT COUNT(*) FROM accountability_cases`); n != 0 {
+		t.Fatalf("%d cases recorded though refused", n)
+	}
+	// Near misses: someone the tolerance does not name (or names only in a rejected request);
+	// a tolerance still requested; an alert about something else; no alert at all.
+	for _, c := range []struct {
+		name   string
+		alert  int64
+		person string
+	}{
+		{"not named", cpEntityAlert(f, villageA, "project", exempt), "赵六六"},
+		{"named in a rejected request", cpEntityAlert(f, villageA, "project", exempt), "钱七"},
+		{"tolerance not yet approved", cpEntityAlert(f, villageA, "project", pending), "赵六"},
+		{"alert about a household", cpEntityAlert(f, villageA, "household", hh), "赵六"},
+		{"no alert", 0, "赵六"},
+	} {
+		if _, err := create(c.alert, c.person); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}

@@ -37,6 +37,10 @@ var catalogue = []CheckInfo{
 	{Check: CheckPayeePublicEmployee, Label: "财政供养人员领取补贴", Category: CatFunds, Params: []string{}, Datasets: []string{"public_employee"}},
 	{Check: CheckPayeeCadre, Label: "干部及近亲属领取补贴(优亲厚友)", Category: CatFunds, Params: []string{"relations"}, Datasets: []string{"cadre_relative"}},
 	{Check: CheckHolderMismatch, Label: "账户户名与领取人不符", Category: CatFunds, Params: []string{}},
+	{Check: CheckProjectStageOverdue, Label: "项目阶段逾期", Category: CatProjects, Params: []string{"grace_days"}},
+	{Check: CheckAssetIncomeUndistributed, Label: "资产收益未按期分配", Category: CatProjects, Params: []string{"days"}},
+	{Check: CheckAssetDistributionMismatch, Label: "收益分配与收益不符", Category: CatProjects, Params: []string{}},
+	{Check: CheckAssetDistributionNonbeneficiary, Label: "向非收益对象分配", Category: CatProjects, Params: []string{}},
 }
 
 // Checks lists the checks a rule can run, for the console's rule editor.
@@ -70,7 +74,9 @@ var DefaultEscalation = Escalation{YellowDaysBefore: 2, RedDaysAfter: 7}
 
 // DefaultRules is the built-in rule set (version 0): one rule per check, keyed by the check's
 // name. Funds checks go to finance, registry and visits checks to the poverty office, overdue
-// doubts to civil affairs. Thresholds are data: the console edits them per city or county.
+// doubts to civil affairs; projects and assets checks to the poverty office, except a
+// distribution that does not add up to its income (finance). Thresholds are data: the console
+// edits them per city or county.
 func DefaultRules() RuleSet {
 	r := func(check, sev string, dept auth.Role, days int, p Params) Rule {
 		c, _ := checkInfo(check)
@@ -100,6 +106,10 @@ func DefaultRules() RuleSet {
 		r(CheckPayeePublicEmployee, SevHigh, fin, 10, Params{}),
 		r(CheckPayeeCadre, SevHigh, fin, 10, Params{}),
 		r(CheckHolderMismatch, SevMedium, fin, 10, Params{}),
+		r(CheckProjectStageOverdue, SevMedium, po, 15, Params{GraceDays: 0}),
+		r(CheckAssetIncomeUndistributed, SevMedium, po, 15, Params{Days: 90}),
+		r(CheckAssetDistributionMismatch, SevHigh, fin, 10, Params{}),
+		r(CheckAssetDistributionNonbeneficiary, SevHigh, po, 10, Params{}),
 	}}
 }
 

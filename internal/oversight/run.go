@@ -285,7 +285,7 @@ func latestAlerts(ctx context.Context, q db.Queryer, batch []Finding) (map[strin
 
 // fullEvaluators are the category evaluators of a full run.
 func fullEvaluators() []evaluator {
-	return []evaluator{evalRegistry, evalVisits, evalCrosscheck, evalFunds}
+	return []evaluator{evalRegistry, evalVisits, evalCrosscheck, evalFunds, evalProjects}
 }
 
 // collectFull runs every category's checks, with the person facts loaded once.

@@ -16,6 +16,7 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/funds"
+	"sunshine/internal/projects"
 	"sunshine/internal/regioncode"
 )
 
@@ -33,6 +34,7 @@ const (
 
 	SpotHousehold = "household"
 	SpotPayment   = "payment"
+	SpotProject   = "project"
 
 	SpotOK      = "ok"
 	SpotProblem = "problem"
@@ -48,7 +50,9 @@ const (
 )
 
 // SpotFilter chooses the population: status and household_type for households; fund_id,
-// item_id, period and the on_date range from/to for payments. Empty fields do not filter.
+// item_id, period and the on_date range from/to for payments; kind (household, carrier,
+// village), stage (0-8 the current stage, 9 completed) and year for projects. Empty fields do
+// not filter.
 type SpotFilter struct {
 	Status        string `json:"status,omitempty"`
 	HouseholdType string `json:"household_type,omitempty"`
@@ -57,7 +61,13 @@ type SpotFilter struct {
 	Period        string `json:"period,omitempty"`
 	From          string `json:"from,omitempty"`
 	To            string `json:"to,omitempty"`
+	Kind          string `json:"kind,omitempty"`
+	Stage         *int   `json:"stage,omitempty"`
+	Year          int    `json:"year,omitempty"`
 }
+
+// projectFiltered: a project field of the filter is set.
+func (f SpotFilter) projectFiltered() bool { return f.Kind != "" || f.Stage != nil || f.Year != 0 }
 
 // SpotPlanInput creates a plan.
 type SpotPlanInput struct {
@@ -197,7 +207,7 @@ func (in *SpotPlanInput) validate() error {
 	f := in.Filter
 	switch in.TargetKind {
 	case SpotHousehold:
-		if f.FundID != 0 || f.ItemID != 0 || f.Period != "" || f.From != "" || f.To != "" {
+		if f.FundID != 0 || f.ItemID != 0 || f.Period != "" || f.From != "" || f.To != "" || f.projectFiltered() {
 			v.Add("filter", "抽查农户时只能按状态和户类型筛选")
 		}
 		if f.Status != "" && !slices.Contains([]string{"applying", "registered", "exited", "removed"}, f.Status) {
@@ -207,7 +217,7 @@ func (in *SpotPlanInput) validate() error {
 			v.Add("filter.household_type", "应为 dibao、tekun 或 general")
 		}
 	case SpotPayment:
-		if f.Status != "" || f.HouseholdType != "" {
+		if f.Status != "" || f.HouseholdType != "" || f.projectFiltered() {
 			v.Add("filter", "抽查发放记录时只能按资金、项目、期间和日期筛选")
 		}
 		if f.FundID < 0 {
@@ -228,10 +238,21 @@ func (in *SpotPlanInput) validate() error {
 		if f.From != "" && f.To != "" && validDate(f.From) && validDate(f.To) && f.From > f.To {
 			v.Add("filter.to", "截止日期不能早于开始日期")
 		}
-	case "project":
-		v.Add("target_kind", "项目抽查待项目库建成后提供")
+	case SpotProject:
+		if f.Status != "" || f.HouseholdType != "" || f.FundID != 0 || f.ItemID != 0 || f.Period != "" || f.From != "" || f.To != "" {
+			v.Add("filter", "抽查项目时只能按项目类型、所处阶段和年度筛选")
+		}
+		if f.Kind != "" && !slices.Contains(projects.Kinds, f.Kind) {
+			v.Add("filter.kind", "应为 household、carrier 或 village")
+		}
+		if f.Stage != nil && (*f.Stage < projects.Research || *f.Stage > projects.Done) {
+			v.Add("filter.stage", "应为 0 到 9(9 为已完成全部阶段)")
+		}
+		if f.Year != 0 && (f.Year < 2000 || f.Year > 2099) {
+			v.Add("filter.year", "应为 2000 到 2099 年")
+		}
 	default:
-		v.Add("target_kind", "应为 household 或 payment")
+		v.Add("target_kind", "应为 household、payment 或 project")
 	}
 	if in.SampleSize < 1 || in.SampleSize > spotMaxSample {
 		v.Add("sample_size", "应为 1 到 1000 的整数")

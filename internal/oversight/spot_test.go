@@ -341,7 +341,14 @@ func TestSpotPlanValidation(t *testing.T) {
 		{"unknown inspector", func(in *SpotPlanInput) { in.InspectorIDs = []int64{987654} }, errs.Invalid, "inspector_ids"},
 		{"no title", func(in *SpotPlanInput) { in.Title = "  " }, errs.Invalid, "title"},
 		{"bad kind", func(in *SpotPlanInput) { in.TargetKind = "village" }, errs.Invalid, "target_kind"},
-		{"project not yet", func(in *SpotPlanInput) { in.TargetKind = "project" }, errs.Invalid, "target_kind"},
+		{"household filter on projects", func(in *SpotPlanInput) { in.TargetKind = SpotProject }, errs.Invalid, "filter"},
+		{"project filter on households", func(in *SpotPlanInput) { in.Filter.Year = 2026 }, errs.Invalid, "filter"},
+		{"project filter on payments", func(in *SpotPlanInput) { in.TargetKind = SpotPayment; in.Filter = SpotFilter{Kind: "village"} }, errs.Invalid, "filter"},
+		{"bad project kind", func(in *SpotPlanInput) { in.TargetKind = SpotProject; in.Filter = SpotFilter{Kind: "road"} }, errs.Invalid, "filter.kind"},
+		{"bad project stage", func(in *SpotPlanInput) { in.TargetKind = SpotProject; in.Filter = SpotFilter{Stage: spotIntPtr(10)} }, errs.Invalid, "filter.stage"},
+		{"negative project stage", func(in *SpotPlanInput) { in.TargetKind = SpotProject; in.Filter = SpotFilter{Stage: spotIntPtr(-1)} }, errs.Invalid, "filter.stage"},
+		{"bad project year", func(in *SpotPlanInput) { in.TargetKind = SpotProject; in.Filter = SpotFilter{Year: 1999} }, errs.Invalid, "filter.year"},
+		{"no projects at all", func(in *SpotPlanInput) { in.TargetKind = SpotProject; in.Filter = SpotFilter{} }, errs.Invalid, "sample_size"},
 		{"bad status", func(in *SpotPlanInput) { in.Filter.Status = "gone" }, errs.Invalid, "filter.status"},
 		{"bad household type", func(in *SpotPlanInput) { in.Filter.HouseholdType = "rich" }, errs.Invalid, "filter.household_type"},
 		{"payment filter on households", func(in *SpotPlanInput) { in.Filter.Period = "2026-03" }, errs.Invalid, "filter"},
@@ -480,6 +487,80 @@ func TestSpotPaymentPlan(t *testing.T) {
 	}
 }
 
+func spotIntPtr(n int) *int { return &n }
+
+// Project plans: the population is the projects of the plan's region (any level below it)
+// matching kind, current stage and year, sorted; the draw labels them with code and name.
+func TestSpotProjectPlan(t *testing.T) {
+	f := newFixture(t)
+	office := f.County(auth.PovertyOffice)
+	p1 := f.pjProject(villageA, 2, "active", "2026-08-01")
+	p2 := f.pjProject(villageB, 2, "active", "2026-08-01")
+	p3 := f.pjProject(countyCode, 5, "active", "2026-08-01")
+	p4 := f.pjProject(villageA, 9, "completed", nil)
+	f.pjProject(villageOth, 2, "active", "2026-08-01") // another county
+	f.exec(`UPDATE projects SET kind = 'village', subkind = 'resource', year = 2025 WHERE id = ?`, p2)
+	plan := func(region string, filter SpotFilter, sample int) SpotPlanInput {
+		return SpotPlanInput{Title: "项目抽查", RegionCode: region, TargetKind: SpotProject, Filter: filter, SampleSize: sample,
+			InspectorsPerTarget: 1, InspectorIDs: []int64{office.UserID}}
+	}
+	for _, c := range []struct {
+		name   string
+		region string
+		filter SpotFilter
+		want   []int64
+	}{
+		{"all of the county", countyCode, SpotFilter{}, []int64{p1, p2, p3, p4}},
+		{"stage 2", countyCode, SpotFilter{Stage: spotIntPtr(2)}, []int64{p1, p2}},
+		{"stage 9 (all signed)", countyCode, SpotFilter{Stage: spotIntPtr(9)}, []int64{p4}},
+		{"kind household", countyCode, SpotFilter{Kind: "household"}, []int64{p1, p3, p4}},
+		{"year 2026 at stage 2", countyCode, SpotFilter{Year: 2026, Stage: spotIntPtr(2)}, []int64{p1}},
+		{"one village", villageB, SpotFilter{}, []int64{p2}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pl := f.spotPlan(office, plan(c.region, c.filter, 1))
+			pop, err := f.S.SpotPopulationOf(f.Ctx, office, pl.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pop.TargetKind != SpotProject || !slices.Equal(pop.IDs, c.want) || pl.PopulationCount != len(c.want) || pop.PopulationHash != PopulationHash(c.want) {
+				t.Errorf("population %v (%d), want %v", pop.IDs, pl.PopulationCount, c.want)
+			}
+			// The stored filter reads back as given (stage 0..9 is kept even when 0).
+			if got, _ := json.Marshal(pl.Filter); string(got) != string(spotJSON(c.filter)) {
+				t.Errorf("filter %s", got)
+			}
+		})
+	}
+	in := plan(countyCode, SpotFilter{Stage: spotIntPtr(0)}, 1)
+	// Stage 0 filters too (nobody is at stage 0): the sample exceeds the empty population.
+	if _, err := f.S.CreateSpotPlan(f.Ctx, office, in); errs.CodeOf(err) != errs.Invalid {
+		t.Errorf("empty stage-0 population: %v", err)
+	}
+	pl := f.spotPlan(office, plan(countyCode, SpotFilter{}, 4))
+	drawn, err := f.S.DrawSpotPlan(f.Ctx, office, pl.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drawn.Targets) != 4 {
+		t.Fatalf("targets %d", len(drawn.Targets))
+	}
+	var code, name, region string
+	for _, tg := range drawn.Targets {
+		if err := f.DB.Reader().QueryRowContext(f.Ctx, `SELECT code, name, region_code FROM projects WHERE id = ?`, tg.TargetID).Scan(&code, &name, &region); err != nil {
+			t.Fatal(err)
+		}
+		if tg.Label != code+" "+name || tg.RegionCode != region {
+			t.Errorf("target %d label %q region %s", tg.TargetID, tg.Label, tg.RegionCode)
+		}
+	}
+	if v, err := f.S.VerifySpotPlan(f.Ctx, office, pl.ID); err != nil || !v.SeedMatchesHash || !v.PopulationMatchesHash || !v.SampleMatches || !v.InspectorsMatch {
+		t.Errorf("verify %+v %v", v, err)
+	}
+}
+
+func spotJSON(v any) []byte { b, _ := json.Marshal(v); return b }
+
 func TestMaskName(t *testing.T) {
 	for in, want := range map[string]string{"张三明": "张*明", "李四": "李*", "王": "*", "": "", "欧阳小明": "欧**明", " 张三明 ": "张*明"} {
 		if got := maskName(in); got != want {
@@ -491,12 +572,18 @@ func TestMaskName(t *testing.T) {
 // The plan input is outside input: whatever it holds, validation answers an error or passes
 // something sane, never panics.
 func FuzzSpotPlanInput(f *testing.F) {
-	f.Add("抽查", "320921000000", "household", "registered", "", int64(0), "", "", "", 3, 1, int64(5))
-	f.Add("x", "320921", "payment", "", "dibao", int64(-1), "2026Q5", "2026-02-30", "2026-01-01", 0, 11, int64(0))
-	f.Fuzz(func(t *testing.T, title, region, kind, status, htype string, fund int64, period, from, to string, sample, per int, inspector int64) {
+	f.Add("抽查", "320921000000", "household", "registered", "", int64(0), "", "", "", 3, 1, int64(5), "", -1, 0)
+	f.Add("x", "320921", "payment", "", "dibao", int64(-1), "2026Q5", "2026-02-30", "2026-01-01", 0, 11, int64(0), "", -1, 0)
+	f.Add("项目", "320921000000", "project", "", "", int64(0), "", "", "", 2, 1, int64(5), "village", 3, 2026)
+	f.Add("项目", "320921000000", "project", "", "", int64(0), "", "", "", 2, 1, int64(5), "road", 12, 1900)
+	f.Fuzz(func(t *testing.T, title, region, kind, status, htype string, fund int64, period, from, to string, sample, per int, inspector int64,
+		pkind string, stage, year int) {
 		in := SpotPlanInput{Title: title, RegionCode: region, TargetKind: kind, SampleSize: sample, InspectorsPerTarget: per,
-			Filter:       SpotFilter{Status: status, HouseholdType: htype, FundID: fund, Period: period, From: from, To: to},
+			Filter:       SpotFilter{Status: status, HouseholdType: htype, FundID: fund, Period: period, From: from, To: to, Kind: pkind, Year: year},
 			InspectorIDs: []int64{inspector}}
+		if stage != -1 {
+			in.Filter.Stage = &stage
+		}
 		if err := in.validate(); err != nil {
 			if errs.CodeOf(err) != errs.Invalid {
 				t.Fatalf("validate: %v", err)
@@ -504,8 +591,15 @@ func FuzzSpotPlanInput(f *testing.F) {
 			return
 		}
 		if in.SampleSize < 1 || in.SampleSize > spotMaxSample || in.InspectorsPerTarget != 1 || inspector <= 0 ||
-			(kind != SpotHousehold && kind != SpotPayment) || in.Title == "" {
+			(kind != SpotHousehold && kind != SpotPayment && kind != SpotProject) || in.Title == "" {
 			t.Fatalf("accepted %+v", in)
+		}
+		if kind == SpotProject && (stage != -1 && (stage < 0 || stage > 9) || year != 0 && (year < 2000 || year > 2099) ||
+			pkind != "" && pkind != "household" && pkind != "carrier" && pkind != "village") {
+			t.Fatalf("accepted project filter %+v", in.Filter)
+		}
+		if kind != SpotProject && in.Filter.projectFiltered() {
+			t.Fatalf("accepted a project filter on %s", kind)
 		}
 	})
 }

@@ -257,7 +257,8 @@ func spotCheckFilterRefs(ctx context.Context, q db.Queryer, in SpotPlanInput) er
 }
 
 // spotPopulation is the sorted ids of the targets the filter matches in region: households,
-// or payments (kind payment, not reversed) booked to an account in region.
+// payments (kind payment, not reversed) booked to an account in region, or projects of the
+// region (any status; by kind, current stage and year).
 func spotPopulation(ctx context.Context, q db.Queryer, region, kind string, f SpotFilter) ([]int64, error) {
 	lo, hi := regioncode.Range(region)
 	args := []any{lo, hi}
@@ -296,8 +297,22 @@ func spotPopulation(ctx context.Context, q db.Queryer, region, kind string, f Sp
 			qs += ` AND t.on_date <= ?`
 			args = append(args, f.To)
 		}
+	case SpotProject:
+		qs = `SELECT id FROM projects WHERE region_code BETWEEN ? AND ?`
+		if f.Kind != "" {
+			qs += ` AND kind = ?`
+			args = append(args, f.Kind)
+		}
+		if f.Stage != nil {
+			qs += ` AND stage = ?`
+			args = append(args, *f.Stage)
+		}
+		if f.Year != 0 {
+			qs += ` AND year = ?`
+			args = append(args, f.Year)
+		}
 	default:
-		return nil, errs.Field("target_kind", "应为 household 或 payment")
+		return nil, errs.Field("target_kind", "应为 household、payment 或 project")
 	}
 	rows, err := q.QueryContext(ctx, qs+` ORDER BY 1 LIMIT ?`, append(args, spotMaxPopulation+1)...)
 	if err != nil {
@@ -324,7 +339,8 @@ func spotPopulation(ctx context.Context, q db.Queryer, region, kind string, f Sp
 type spotLabel struct{ label, region string }
 
 // spotLabels names the drawn targets without showing a full name: household_no and the head's
-// masked name; or fund code, item, period and the payee's masked name.
+// masked name; fund code, item, period and the payee's masked name; or a project's code and
+// name (a project's name is public once approved, and names no person).
 func spotLabels(ctx context.Context, q db.Queryer, kind string, ids []int64) (map[int64]spotLabel, error) {
 	out := make(map[int64]spotLabel, len(ids))
 	for start := 0; start < len(ids); start += 500 {
@@ -334,9 +350,12 @@ func spotLabels(ctx context.Context, q db.Queryer, kind string, ids []int64) (ma
 			args[i] = id
 		}
 		var qs string
-		if kind == SpotHousehold {
+		switch kind {
+		case SpotHousehold:
 			qs = `SELECT id, household_no, head_name, '', '', region_code FROM households WHERE id IN (` + spotPlaceholders(len(chunk)) + `)`
-		} else {
+		case SpotProject:
+			qs = `SELECT id, code, name, '', '', region_code FROM projects WHERE id IN (` + spotPlaceholders(len(chunk)) + `)`
+		default:
 			qs = `SELECT t.id, f.code, COALESCE(i.name, ''), t.period, COALESCE(NULLIF(a.name, ''), t.account_holder), t.region_code
 				FROM ledger_transfers t JOIN funds f ON f.id = t.fund_id LEFT JOIN fund_items i ON i.id = t.item_id
 				JOIN ledger_accounts a ON a.id = t.to_account WHERE t.id IN (` + spotPlaceholders(len(chunk)) + `)`
@@ -353,9 +372,12 @@ func spotLabels(ctx context.Context, q db.Queryer, kind string, ids []int64) (ma
 				return nil, err
 			}
 			var label string
-			if kind == SpotHousehold {
+			switch kind {
+			case SpotHousehold:
 				label = a + " " + maskName(b)
-			} else {
+			case SpotProject:
+				label = a + " " + b
+			default:
 				parts := []string{a}
 				for _, x := range []string{b, c, maskName(strings.TrimSuffix(d, "一折通"))} {
 					if x != "" {

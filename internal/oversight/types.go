@@ -17,7 +17,7 @@ const (
 	CatVisits     = "visits"
 	CatCrosscheck = "crosscheck"
 	CatFunds      = "funds"
-	CatProjects   = "projects" // waits for the projects issue: no rule yet
+	CatProjects   = "projects" // 项目资产: projects' stages, assets' income and its distribution
 )
 
 // Severities, lowest first.
@@ -56,12 +56,17 @@ const (
 	CheckPayeePublicEmployee = "payee_public_employee" // payee on the public-employee dataset at the payment date
 	CheckPayeeCadre          = "payee_cadre"           // payee a cadre or a cadre's close relative (优亲厚友)
 	CheckHolderMismatch      = "holder_mismatch"       // account holder's name differs from the payee's
+	// projects and assets
+	CheckProjectStageOverdue             = "project_stage_overdue"             // active project past its current stage's planned end by more than grace_days
+	CheckAssetIncomeUndistributed        = "asset_income_undistributed"        // asset income not distributed within days of receipt
+	CheckAssetDistributionMismatch       = "asset_distribution_mismatch"       // distributed income whose lines do not sum to it
+	CheckAssetDistributionNonbeneficiary = "asset_distribution_nonbeneficiary" // distribution to a household not entitled to the asset
 )
 
 // Params are a rule's thresholds; each check reads the ones it names in CheckInfo.Params.
 type Params struct {
-	Days         int      `json:"days,omitempty"`          // fund_idle, fund_unfiled
-	GraceDays    int      `json:"grace_days,omitempty"`    // no_helper, quarter_no_visit, doubt_overdue
+	Days         int      `json:"days,omitempty"`          // fund_idle, fund_unfiled, asset_income_undistributed
+	GraceDays    int      `json:"grace_days,omitempty"`    // no_helper, quarter_no_visit, doubt_overdue, project_stage_overdue
 	MarginPct    int      `json:"margin_pct,omitempty"`    // fund_behind
 	MinFen       int64    `json:"min_fen,omitempty"`       // fund_idle: ignore balances below
 	ToleranceFen int64    `json:"tolerance_fen,omitempty"` // above_standard: allowed excess
@@ -110,7 +115,7 @@ type Finding struct {
 	RuleKey     string
 	Key         string // the alert_key, e.g. "payment_duplicate:acct=12:item=3:period=2026Q1"
 	RegionCode  string // village (or the most specific region the entity has)
-	EntityType  string // household | member | transfer | account | fund | visit | village | doubt
+	EntityType  string // household | member | transfer | account | fund | visit | village | doubt | project | asset_income | asset_distribution
 	EntityID    int64
 	HouseholdID int64 // 0 when not about a household
 	AmountFen   int64 // money concerned, for the figures (0 when none)
