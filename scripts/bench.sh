@@ -25,6 +25,7 @@ for dialect in sqlite postgres; do
   run $dialect ./internal/funds 'BenchmarkTraceFund$' 5x >&2 # a fund with SUNSHINE_BENCH_FUND_PAYMENTS payments (1,000,000)
   run $dialect ./internal/funds 'BenchmarkStatement$' 2000x >&2 # random households of the same ledger
   run $dialect ./internal/oversight 'BenchmarkEvaluate$' 1x >&2 # SUNSHINE_BENCH_EVAL_PAYMENTS payments (10,000,000) to SUNSHINE_BENCH_EVAL_MEMBERS members (1,000,000), then 200 new payments one at a time
+  run $dialect ./internal/projects 'Board|ProjectList|AssetRegister|AssetList|ProjectGet|Select1' 100x >&2 # SUNSHINE_BENCH_PROJECTS projects (20,000) and SUNSHINE_BENCH_ASSETS assets (100,000)
 done
 run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
 run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
@@ -113,4 +114,14 @@ for d in sqlite postgres; do
   printf '| incremental evaluation of one new payment on the same ledger, %s | checks %s ms (p99 %s ms); whole run (record, rule set, alerts, audit) %s ms (p99 %s ms) | - | < 5 ms |\n' \
     "$d" "$(metric BenchmarkEvaluate/Incremental $d collect-ms)" "$(metric BenchmarkEvaluate/Incremental $d collect-p99-ms)" \
     "$(metric BenchmarkEvaluate/Incremental $d run-ms)" "$(metric BenchmarkEvaluate/Incremental $d run-p99-ms)"
+done
+# Projects and assets (issue 8): the Kanban board and the asset register at city scale.
+for d in sqlite postgres; do
+  printf '| project board at %s projects (Kanban, 11 columns with counts and first cards), %s | city: p99 %s ms, mean %s ms (CPU %s ms); one county: p99 %s ms, mean %s ms; project list page (county + stage): p99 %s ms | one project page by id: p99 %s ms, mean %s ms; SELECT 1: p99 %s ms | p99 < 100 ms |\n' \
+    "$(metric BenchmarkBoard/City $d projects)" "$d" "$(metric BenchmarkBoard/City $d p99-ms)" "$(metric BenchmarkBoard/City $d mean-ms)" "$(metric BenchmarkBoard/City $d cpu-ms)" \
+    "$(metric BenchmarkBoard/County $d p99-ms)" "$(metric BenchmarkBoard/County $d mean-ms)" "$(metric BenchmarkProjectList $d p99-ms)" \
+    "$(metric BenchmarkProjectGet $d p99-ms)" "$(metric BenchmarkProjectGet $d mean-ms)" "$(metric BenchmarkSelect1 $d p99-ms)"
+  printf '| asset register at %s assets (summary by kind and status + map points per village, city), %s | p99 %s ms, mean %s ms (CPU %s ms); asset list page (county + status): p99 %s ms, mean %s ms | one project page by id: p99 %s ms; SELECT 1: p99 %s ms | p99 < 100 ms |\n' \
+    "$(metric BenchmarkAssetRegister $d assets)" "$d" "$(metric BenchmarkAssetRegister $d p99-ms)" "$(metric BenchmarkAssetRegister $d mean-ms)" "$(metric BenchmarkAssetRegister $d cpu-ms)" \
+    "$(metric BenchmarkAssetList $d p99-ms)" "$(metric BenchmarkAssetList $d mean-ms)" "$(metric BenchmarkProjectGet $d p99-ms)" "$(metric BenchmarkSelect1 $d p99-ms)"
 done

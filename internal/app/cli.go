@@ -208,6 +208,14 @@ func loadDemo(ctx context.Context, a *App, scale string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  funds: %d funds, %d transfers (%d payments to passbooks) in %s\n", fs.Funds, fs.Transfers, fs.Payments,
 		time.Since(t0).Round(time.Millisecond))
+	// Projects and assets before oversight, whose engine watches their stages and incomes.
+	t0 = time.Now()
+	ps, err := demo.Projects(ctx, a.Projects, a.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  projects: %d projects (%d completed, %d failed, %d overdue), %d assets, %d incomes, %d village plans in %s\n",
+		ps.Projects, ps.Completed, ps.Failed, ps.Overdue, ps.Assets, ps.Incomes, ps.Plans, time.Since(t0).Round(time.Millisecond))
 	// Oversight last: it watches everything above. A few anomalies are planted in the ledger so
 	// every fund check has something to show, the engine runs once, and the complaint desk,
 	// spot checks and cases get their examples.
