@@ -12,6 +12,7 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
+	"sunshine/internal/registry"
 )
 
 func (s *Service) alertRoutes(rt *httpx.Router) {
@@ -195,11 +196,6 @@ func (s *Service) handleAlertAttachment(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	// Served as a download, never rendered inline: an uploaded HTML file must not run in our origin.
-	w.Header().Set("Content-Type", a.ContentType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
-	w.Header().Set("X-Content-SHA256", a.SHA256)
-	_, _ = w.Write(data)
+	registry.ServeFile(w, registry.Attachment{Name: a.Name, ContentType: a.ContentType, SHA256: a.SHA256}, data)
 	return nil
 }

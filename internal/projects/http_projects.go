@@ -157,12 +157,7 @@ func (s *Service) handleDocumentFile(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	// Served as a download, never rendered inline: an uploaded HTML file must not run in our origin.
-	w.Header().Set("Content-Type", d.ContentType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.FileName}))
-	w.Header().Set("X-Content-SHA256", d.SHA256)
-	_, _ = w.Write(data)
+	registry.ServeFile(w, registry.Attachment{Name: d.FileName, ContentType: d.ContentType, SHA256: d.SHA256}, data)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -63,6 +64,16 @@ func ReadFile(name string, r io.Reader, max int64) (Attachment, []byte, error) {
 	a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(data))
 	a.ContentType = http.DetectContentType(data)
 	return a, data, nil
+}
+
+// ServeFile writes a stored file as a download, never rendered inline: an uploaded HTML file
+// must not run in our origin. X-Content-SHA256 lets the reader check it against the record.
+func ServeFile(w http.ResponseWriter, a Attachment, data []byte) {
+	w.Header().Set("Content-Type", a.ContentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("X-Content-SHA256", a.SHA256)
+	_, _ = w.Write(data)
 }
 
 // StoreFile inserts a file read by ReadFile under region (who may read it) in the caller's

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -211,12 +210,7 @@ func (s *Service) handleAttachment(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	// Served as a download, never rendered inline: an uploaded HTML file must not run in our origin.
-	w.Header().Set("Content-Type", a.ContentType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
-	w.Header().Set("X-Content-SHA256", a.SHA256)
-	_, _ = w.Write(data)
+	ServeFile(w, a, data)
 	return nil
 }
 
