@@ -102,7 +102,7 @@ describe('roles and menus', () => {
   it('a county poverty-office user sees only their county and no admin screens', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, demoUser(users, 'poverty_office', '320921000000'))
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'oversight-cockpit', 'alert-inbox', 'alert-supervision', 'alert-rules', 'complaints', 'spot-checks', 'cases'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'project-list', 'project-board', 'village-plans', 'asset-register', 'oversight-cockpit', 'alert-inbox', 'alert-supervision', 'alert-rules', 'complaints', 'spot-checks', 'cases'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '农办/扶贫办')
     assert.match(await page.locator('[data-test=who]').innerText(), /响水县/)
 
@@ -176,6 +176,8 @@ describe('roles and menus', () => {
     const keys = await menuKeys(page)
     assert.ok(keys.includes('audit'), keys.join())
     assert.ok(!keys.includes('users'), keys.join())
+    const f = keys.indexOf('fund-evaluation')
+    assert.deepEqual(keys.slice(f + 1, f + 5), ['project-list', 'project-board', 'village-plans', 'asset-register'], keys.join())
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '审计局')
     await page.locator('[data-menu=audit]').click()
     await page.locator('[data-test=audit-verify]').waitFor()
@@ -214,6 +216,10 @@ describe('roles and menus', () => {
       'pay-reissue': has('plan.approve') && has('fund.read'),
       'fund-idle': has('fund.read'),
       'fund-evaluation': has('fund.read'),
+      'project-list': has('project.read'),
+      'project-board': has('project.read'),
+      'village-plans': has('project.read'),
+      'asset-register': has('project.read'),
       'oversight-cockpit': has('alert.read'),
       'alert-inbox': has('alert.read'),
       'alert-supervision': has('alert.read'),

@@ -184,7 +184,7 @@ export const casesApi = {
 }
 
 // ---- 双随机抽查 ----
-export type TargetKind = 'household' | 'payment'
+export type TargetKind = 'household' | 'payment' | 'project'
 
 export interface SpotFilter {
   status?: string
@@ -194,6 +194,12 @@ export interface SpotFilter {
   period?: string
   from?: string
   to?: string
+  /** project plans: household | carrier | village */
+  kind?: string
+  /** project plans: the current stage, 0-8, or 9 when every stage is signed */
+  stage?: number
+  /** project plans: the project's year */
+  year?: number
 }
 
 export interface SpotPerson {

@@ -5,8 +5,9 @@
 import { get, post } from './client'
 import type { Page } from './types'
 
-export type SourceLevel = 'central' | 'province' | 'city' | 'county' | 'town' | 'social'
-export type FundCategory = 'fiscal' | 'subsidy' | 'donation'
+// village and income are the asset register's own funds (资产收益); no one registers them by hand.
+export type SourceLevel = 'central' | 'province' | 'city' | 'county' | 'town' | 'village' | 'social'
+export type FundCategory = 'fiscal' | 'subsidy' | 'donation' | 'income'
 export type ItemBasis = 'household' | 'person'
 export type AccountKind = 'source' | 'finance' | 'department' | 'project' | 'village' | 'enterprise' | 'passbook'
 export type TransferKind = 'allocate' | 'transfer' | 'payment' | 'reversal'

@@ -20,6 +20,7 @@ import type {
 export * from './types'
 export * from './duty'
 export * from './visits'
+export * from './assets'
 export { ApiError, setCsrfToken, setUnauthorizedHandler } from './client'
 
 const enc = encodeURIComponent
@@ -95,3 +96,4 @@ export const rolesApi = {
 }
 
 export * from './registry'
+export * from './projects'

@@ -22,8 +22,8 @@ export const fundsEntities = {
 
 export default {
   funds: {
-    sourceLevels: { central: 'Central', province: 'Province', city: 'City', county: 'County', town: 'Town', social: 'Social' },
-    categories: { fiscal: 'Fiscal special fund', subsidy: 'Policy subsidy', donation: 'Social donation' },
+    sourceLevels: { central: 'Central', province: 'Province', city: 'City', county: 'County', town: 'Town', village: 'Village collective', social: 'Social' },
+    categories: { fiscal: 'Fiscal special fund', subsidy: 'Policy subsidy', donation: 'Social donation', income: 'Asset income' },
     bases: { household: 'Per household', person: 'Per person' },
     accountKinds: {
       source: 'Fund source',

@@ -23,8 +23,8 @@ export const fundsEntities = {
 
 export default {
   funds: {
-    sourceLevels: { central: '中央', province: '省级', city: '市级', county: '县级', town: '乡镇', social: '社会' },
-    categories: { fiscal: '财政专项扶贫资金', subsidy: '政策性补贴资金', donation: '社会捐赠资金' },
+    sourceLevels: { central: '中央', province: '省级', city: '市级', county: '县级', town: '乡镇', village: '村集体', social: '社会' },
+    categories: { fiscal: '财政专项扶贫资金', subsidy: '政策性补贴资金', donation: '社会捐赠资金', income: '资产收益' },
     bases: { household: '按户', person: '按人' },
     accountKinds: {
       source: '资金来源',

@@ -42,9 +42,9 @@ export default {
       visits: 'Visits',
       crosscheck: 'Cross-checks',
       funds: 'Funds',
-      projects: 'Projects',
+      projects: 'Projects & assets',
     },
-    entity: { household: 'Household', member: 'Member', transfer: 'Transfer', account: 'Account', fund: 'Fund', visit: 'Visit', village: 'Village', doubt: 'Doubt' },
+    entity: { household: 'Household', member: 'Member', transfer: 'Transfer', account: 'Account', fund: 'Fund', visit: 'Visit', village: 'Village', doubt: 'Doubt', project: 'Project', asset: 'Asset', asset_income: 'Asset income', asset_distribution: 'Income distribution' },
     outcome: { substantiated: 'Substantiated', unfounded: 'Unfounded' },
     common: {
       region: 'Region',

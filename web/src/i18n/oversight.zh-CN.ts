@@ -43,9 +43,9 @@ export default {
       visits: '帮扶走访',
       crosscheck: '信息比对',
       funds: '资金监管',
-      projects: '项目建设',
+      projects: '项目资产',
     },
-    entity: { household: '农户', member: '家庭成员', transfer: '资金流水', account: '资金账户', fund: '扶贫资金', visit: '走访记录', village: '行政村', doubt: '比对疑点' },
+    entity: { household: '农户', member: '家庭成员', transfer: '资金流水', account: '资金账户', fund: '扶贫资金', visit: '走访记录', village: '行政村', doubt: '比对疑点', project: '扶贫项目', asset: '扶贫资产', asset_income: '资产收益', asset_distribution: '收益分配记录' },
     outcome: { substantiated: '属实', unfounded: '不属实' },
     common: {
       region: '区域',

@@ -94,6 +94,10 @@ describe('spot plan form', () => {
     expect(spotFilter(f)).toEqual({ status: 'registered', household_type: 'dibao' })
     expect(spotFilter({ ...f, target_kind: 'payment' })).toEqual({ fund_id: 7, item_id: 9, period: '2026-05' })
     expect(spotFilter({ ...f, target_kind: 'payment', fund_id: null })).toEqual({ period: '2026-05' })
+    const pr = { ...f, kind: 'village', stage: 0, year: 2026 }
+    expect(spotFilter(pr)).toEqual({ status: 'registered', household_type: 'dibao' })
+    expect(spotFilter({ ...pr, target_kind: 'project' })).toEqual({ kind: 'village', stage: 0, year: 2026 })
+    expect(spotFilter({ ...pr, target_kind: 'project', kind: '', stage: null, year: null })).toEqual({})
   })
   it('checks title, sizes, pool and the payment filter', () => {
     expect(spotErrors(base())).toEqual({})
@@ -109,6 +113,9 @@ describe('spot plan form', () => {
     expect(spotErrors({ ...pay, period: '2026-13' })['filter.period']).toBe('complaints.err.period')
     expect(spotErrors({ ...pay, from: '2026-06-01', to: '2026-05-01' })['filter.to']).toBe('complaints.err.range')
     expect(spotErrors({ ...pay, from: '2026-05-01', to: '2026-06-01', period: '2026' })).toEqual({})
+    const prj = { ...base(), target_kind: 'project' as const }
+    expect(spotErrors({ ...prj, year: 1999 })['filter.year']).toBe('complaints.err.year')
+    expect(spotErrors({ ...prj, year: 2026, stage: 9 })).toEqual({})
   })
 })
 

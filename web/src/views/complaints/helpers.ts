@@ -109,6 +109,9 @@ export interface SpotForm {
   period: string
   from: string
   to: string
+  kind: string
+  stage: number | null
+  year: number | null
   sample_size: number
   inspectors_per_target: number
   inspector_ids: number[]
@@ -126,6 +129,9 @@ export function emptySpot(region = ''): SpotForm {
     period: '',
     from: '',
     to: '',
+    kind: '',
+    stage: null,
+    year: null,
     sample_size: 10,
     inspectors_per_target: 2,
     inspector_ids: [],
@@ -138,6 +144,10 @@ export function spotFilter(f: SpotForm): SpotFilter {
   if (f.target_kind === 'household') {
     if (f.status) out.status = f.status
     if (f.household_type) out.household_type = f.household_type
+  } else if (f.target_kind === 'project') {
+    if (f.kind) out.kind = f.kind
+    if (f.stage !== null) out.stage = f.stage
+    if (f.year) out.year = f.year
   } else {
     if (f.fund_id) out.fund_id = f.fund_id
     if (f.fund_id && f.item_id) out.item_id = f.item_id
@@ -161,6 +171,8 @@ export function spotErrors(f: SpotForm): Record<string, string> {
     if (f.to && !isDate(f.to)) e['filter.to'] = 'complaints.err.date'
     if (f.from && f.to && isDate(f.from) && isDate(f.to) && f.from > f.to) e['filter.to'] = 'complaints.err.range'
   }
+  if (f.target_kind === 'project' && f.year !== null && (!Number.isInteger(f.year) || f.year < 2000 || f.year > 2099)) e['filter.year'] = 'complaints.err.year'
+
   return e
 }
 
