@@ -353,9 +353,13 @@ func (l *projLoader) county(county string) error {
 	}
 
 	// assets of the accepted projects
-	assetOf := func(i int, name, kind, value string, lat, lng float64) (projects.AssetDetail, error) {
+	// each asset a few hundred metres from its village's centre, where the visits demo puts the
+	// village's households, so the asset map and the household map agree
+	assetOf := func(i int, name, kind, value string) (projects.AssetDetail, error) {
 		sp := specs[i]
 		reg := fmt.Sprintf("%s不动产权第%07d号", sp.region[:6], ids[i])
+		lat, lng := villageCentre(sp.region)
+		lat, lng = offsetBy(codeRand(reg), lat, lng, 200, 900)
 		a, err := l.s.CreateAsset(l.ctx, office, projects.AssetInput{Name: name, ProjectID: ids[i], Kind: kind, ValueYuan: value,
 			Ownership: "村集体所有", RegionCode: sp.region, PropertyRegNo: reg, Custodian: sp.implementer, Location: sp.scale,
 			Lat: &lat, Lng: &lng})
@@ -364,18 +368,15 @@ func (l *projLoader) county(county string) error {
 		}
 		return a, err
 	}
-	// positions around the county (Yancheng ≈ 33.3° N, 120.1° E), distinct per village
-	lat0 := 33.0 + float64(county[4]-'0')*0.15 + float64(county[5]-'0')*0.04
-	lng0 := 119.8 + float64(county[5]-'0')*0.08
-	landShare, err := assetOf(0, specs[0].name+"土地股份", "operating", "1950000", lat0+0.02, lng0+0.03)
+	landShare, err := assetOf(0, specs[0].name+"土地股份", "operating", "1950000")
 	if err != nil {
 		return fmt.Errorf("asset: %w", err)
 	}
-	solar, err := assetOf(1, specs[1].name, "operating", "586000", lat0-0.03, lng0+0.05)
+	solar, err := assetOf(1, specs[1].name, "operating", "586000")
 	if err != nil {
 		return fmt.Errorf("asset: %w", err)
 	}
-	machines, err := assetOf(2, specs[2].name+"农机具", "operating", "574000", lat0+0.05, lng0-0.02)
+	machines, err := assetOf(2, specs[2].name+"农机具", "operating", "574000")
 	if err != nil {
 		return fmt.Errorf("asset: %w", err)
 	}
