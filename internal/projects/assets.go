@@ -291,6 +291,9 @@ func (s *Service) CreateAsset(ctx context.Context, p *auth.Principal, in AssetIn
 		if out, err = assetDetail(ctx, tx, id, today); err != nil {
 			return err
 		}
+		if err := tallyAdd(ctx, tx, talliedOf(out.Asset)); err != nil {
+			return err
+		}
 		return record(ctx, tx, p, "asset.create", "asset", id, f.region, nil, out)
 	})
 	return out, err
@@ -371,6 +374,9 @@ func (s *Service) UpdateAsset(ctx context.Context, p *auth.Principal, id int64, 
 			}
 		}
 		if out, err = assetDetail(ctx, tx, id, today); err != nil {
+			return err
+		}
+		if err := tallyMove(ctx, tx, talliedOf(before.Asset), talliedOf(out.Asset)); err != nil {
 			return err
 		}
 		return record(ctx, tx, p, "asset.update", "asset", id, before.RegionCode, before, out)

@@ -23,7 +23,7 @@ func boardColumns() []BoardColumn {
 }
 
 // Board is the Kanban of the projects under a region: each column's count, overdue count and
-// budget from one GROUP BY over the projects table (index range on the region), and its first
+// budget from one GROUP BY over the projects_board index (covering), and its first
 // cards (overdue first, then longest in the stage) from one LIMIT query per column.
 func (s *Service) Board(ctx context.Context, p *auth.Principal, region, kind string, year int) (Board, error) {
 	if err := p.Require(auth.ProjectRead); err != nil {
@@ -75,9 +75,9 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, region, kind str
 	if err := rows.Err(); err != nil {
 		return Board{}, err
 	}
-	// Each column's first cards by id (the ordering reads only the projects table through the
-	// stage or status index), then the cards' details in one query: the per-row figures
-	// (ledger sums, beneficiaries) are computed for the shown cards only.
+	// Each column's first cards by id (the ordering reads only the projects_board index: status,
+	// stage, region range, then the card order), then the cards' details in one query: the
+	// per-row figures (ledger sums, beneficiaries) are computed for the shown cards only.
 	var ids []int64
 	cardIDs := make([][]int64, len(b.Columns))
 	for i := range b.Columns {
@@ -89,7 +89,8 @@ func (s *Service) Board(ctx context.Context, p *auth.Principal, region, kind str
 		cond, cargs := "p.status = 'active' AND p.stage = ?", []any{c.Stage}
 		switch c.Stage {
 		case Done:
-			cond, cargs = "p.status = 'completed'", nil
+			// completed projects have signed all nine stages: the stage keeps the board index
+			cond, cargs = "p.status = 'completed' AND p.stage = ?", []any{Done}
 		case -1:
 			cond, cargs = "p.status = 'failed'", nil
 		}

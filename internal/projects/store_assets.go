@@ -272,7 +272,10 @@ func listAssets(ctx context.Context, q db.Queryer, p *auth.Principal, f AssetFil
 		args = append(args, f.After)
 	}
 	args = append(args, f.Limit+1)
-	rows, err := q.QueryContext(ctx, `SELECT `+assetColumns+assetFrom+` WHERE `+where+` ORDER BY a.id DESC LIMIT ?`, args...)
+	// the page's ids first (an index range on the assets alone), then the per-asset figures
+	// (income, entitled households) for that page only
+	rows, err := q.QueryContext(ctx, `SELECT `+assetColumns+assetFrom+` WHERE a.id IN (SELECT a.id FROM assets a WHERE `+where+`
+		ORDER BY a.id DESC LIMIT ?) ORDER BY a.id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}

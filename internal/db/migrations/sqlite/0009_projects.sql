@@ -71,6 +71,9 @@ CREATE INDEX projects_region ON projects (region_code, id);
 CREATE INDEX projects_stage ON projects (stage, region_code, id);
 CREATE INDEX projects_due ON projects (status, stage_due);
 CREATE INDEX projects_plan ON projects (plan_id) WHERE plan_id IS NOT NULL;
+-- the board: its per-column counts and budgets and each column's first cards read this index
+-- only (status and stage first, the region range, then the card order)
+CREATE INDEX projects_board ON projects (status, stage, region_code, stage_due, stage_since, id, budget_fen);
 
 -- The nine stages of each project: planned and actual dates and the sign-off.
 CREATE TABLE project_stages (
@@ -219,6 +222,23 @@ CREATE INDEX assets_region ON assets (region_code, id);
 CREATE INDEX assets_status ON assets (status, region_code, id);
 CREATE INDEX assets_kind ON assets (kind, region_code, id);
 CREATE INDEX assets_project ON assets (project_id);
+
+-- The register's running totals by place, kind and status, written in the same transaction
+-- as every asset write (+1 on create; -old +new on update): the count, the value, the sums of
+-- the positions of those placed and how many are placed (the map point is the average). Rows
+-- whose count falls to 0 stay, with zeros. Without rowid: the key is the table's order, so a
+-- region range reads the rows themselves.
+CREATE TABLE asset_tallies (
+	region_code TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	status TEXT NOT NULL,
+	n INTEGER NOT NULL DEFAULT 0,
+	value_fen INTEGER NOT NULL DEFAULT 0,
+	lat_sum REAL NOT NULL DEFAULT 0,
+	lng_sum REAL NOT NULL DEFAULT 0,
+	placed INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (region_code, kind, status)
+) WITHOUT ROWID;
 
 -- Households entitled to an asset's income, with their share (weights).
 CREATE TABLE asset_beneficiaries (
