@@ -18,6 +18,7 @@ import (
 	"sunshine/internal/crosscheck"
 	"sunshine/internal/dashboard"
 	"sunshine/internal/db"
+	"sunshine/internal/disclosure"
 	"sunshine/internal/duty"
 	"sunshine/internal/exchange"
 	"sunshine/internal/funds"
@@ -27,6 +28,7 @@ import (
 	"sunshine/internal/projects"
 	"sunshine/internal/region"
 	"sunshine/internal/registry"
+	"sunshine/internal/selfquery"
 	"sunshine/internal/visits"
 	"sunshine/web"
 )
@@ -50,6 +52,8 @@ type App struct {
 	Payments   *payments.Service
 	Oversight  *oversight.Service
 	Projects   *projects.Service
+	Disclosure *disclosure.Service
+	SelfQuery  *selfquery.Service
 	Router     *httpx.Router
 	Metrics    *prometheus.Registry
 }
@@ -90,6 +94,11 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Payments.Routes(a.Router)
 	a.Projects = &projects.Service{DB: d, Audit: a.Audit}
 	a.Projects.Routes(a.Router)
+	// the public portal and kiosk: disclosure pages and the own-household query
+	a.Disclosure = &disclosure.Service{DB: d}
+	a.Disclosure.Routes(a.Router)
+	a.SelfQuery = &selfquery.Service{DB: d}
+	a.SelfQuery.Routes(a.Router)
 	a.Oversight = &oversight.Service{DB: d, Audit: a.Audit, Registry: a.Registry, Dir: a.Crosscheck.Dir, Log: log}
 	a.Oversight.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)

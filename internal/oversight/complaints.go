@@ -290,18 +290,6 @@ func matterKey(region, category, entityRef, subject string) string {
 
 // ---- masking ----
 
-// maskPhone keeps the first three and last four digits of a number: 138****1234.
-func maskPhone(s string) string {
-	if s == "" {
-		return ""
-	}
-	r := []rune(s)
-	if len(r) <= 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + "****" + string(r[len(r)-4:])
-}
-
 // complaintDepartments are the roles a complaint can be assigned to: those that handle them.
 func validComplaintDepartment(r auth.Role) bool {
 	return r.Valid() && (&auth.Principal{Role: r}).Can(auth.ComplaintHandle)

@@ -7,6 +7,7 @@ import (
 
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
+	"sunshine/internal/mask"
 )
 
 // FuzzPublicComplaintBody feeds arbitrary bodies through the public complaint's decoding and
@@ -63,8 +64,8 @@ func FuzzPublicComplaintBody(f *testing.F) {
 		if k := matterKey(c.RegionCode, c.Category, c.EntityRef, c.Subject); !strings.HasPrefix(k, c.RegionCode+"|"+c.Category+"|") || strings.ContainsAny(k[len(c.RegionCode)+len(c.Category)+2:], " \t\n") {
 			t.Fatalf("matter key %q", k)
 		}
-		_ = maskPhone(c.Phone)
-		_ = maskName(c.Name)
+		_ = mask.Phone(c.Phone)
+		_ = mask.Name(c.Name)
 	})
 }
 

@@ -2,9 +2,7 @@ package oversight
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"slices"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"sunshine/internal/audit"
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
+	"sunshine/internal/mask"
 )
 
 // Limits on public complaints per client (the SHA-256 of its address): scripted floods are
@@ -25,12 +24,6 @@ const (
 // publicActor is who the audit trail names for what the public does: never their address.
 func publicActor(channel string) audit.Actor {
 	return audit.Actor{ID: 0, Name: "公众(" + channel + ")"}
-}
-
-// ClientHash is how a public client is remembered: the SHA-256 of its address, hex.
-func ClientHash(addr string) string {
-	h := sha256.Sum256([]byte(addr))
-	return hex.EncodeToString(h[:])
 }
 
 // LodgePublic records a complaint from the public portal or the kiosk. The same content from
@@ -46,7 +39,7 @@ func (s *Service) LodgePublic(ctx context.Context, clientAddr string, in PublicC
 	if err := complaintRegionExists(ctx, s.DB.Reader(), c.RegionCode, true); err != nil {
 		return LodgeResult{}, err
 	}
-	hash := ClientHash(clientAddr)
+	hash := mask.Client(clientAddr)
 	var res LodgeResult
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		if tx.Dialect() == db.Postgres {

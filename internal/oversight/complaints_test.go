@@ -15,6 +15,7 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
+	"sunshine/internal/mask"
 )
 
 // cpWant fails unless err carries the code.
@@ -83,8 +84,8 @@ func TestMatterKeyAndMasks(t *testing.T) {
 		t.Error("category and region must separate matters")
 	}
 	for in, want := range map[string]string{"13812341234": "138****1234", "": "", "0515-1234": "051****1234", "1234567": "*******", "051588881234": "051****1234"} {
-		if got := maskPhone(in); got != want {
-			t.Errorf("maskPhone(%q) = %q, want %q", in, got, want)
+		if got := mask.Phone(in); got != want {
+			t.Errorf("mask.Phone(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for _, ok := range []string{"13812341234", "0515-88881234", "88881234"} {
@@ -122,7 +123,7 @@ func TestPublicComplaintLodgeTrackRate(t *testing.T) {
 	if content != in.Content {
 		t.Errorf("content not kept as text: %q", content)
 	}
-	if hash != ClientHash("203.0.113.7") || strings.Contains(hash, "203.0.113") || len(hash) != 64 {
+	if hash != mask.Client("203.0.113.7") || strings.Contains(hash, "203.0.113") || len(hash) != 64 {
 		t.Errorf("client hash %q", hash)
 	}
 	if dept != "finance" || status != "received" || name != "王小明" {
@@ -752,7 +753,7 @@ func TestPublicComplaintBurst(t *testing.T) {
 	if ok != PublicPerHour || throttled != 12-PublicPerHour {
 		t.Errorf("burst: %d stored, %d throttled", ok, throttled)
 	}
-	if n := f.count(`SELECT COUNT(*) FROM complaints WHERE client_hash = ?`, ClientHash("192.0.2.77")); n != PublicPerHour {
+	if n := f.count(`SELECT COUNT(*) FROM complaints WHERE client_hash = ?`, mask.Client("192.0.2.77")); n != PublicPerHour {
 		t.Errorf("%d rows", n)
 	}
 }
@@ -831,7 +832,7 @@ func TestFieldComplaint(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM audit_events WHERE action = 'complaint.lodge'`); n != 1 {
 		t.Fatalf("%d lodge events, want 1", n)
 	}
-	if hash == ClientHash(cid) || len(hash) != 64 {
+	if hash == mask.Client(cid) || len(hash) != 64 {
 		t.Error("field client hash not apart from the public hash")
 	}
 	// Another phone's complaint (a new client_id) is a new row, with its own code.

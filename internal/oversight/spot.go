@@ -172,20 +172,6 @@ func spotRoles() []string {
 	return out
 }
 
-// maskName keeps a name's first and last character (DOMAIN.md's 张*明): 李*, 欧**明.
-func maskName(s string) string {
-	r := []rune(strings.TrimSpace(s))
-	switch len(r) {
-	case 0:
-		return ""
-	case 1:
-		return "*"
-	case 2:
-		return string(r[0]) + "*"
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
-}
-
 func validDate(s string) bool {
 	t, err := time.Parse(db.DateLayout, s)
 	return err == nil && t.Format(db.DateLayout) == s

@@ -17,6 +17,7 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
+	"sunshine/internal/mask"
 	"sunshine/internal/regioncode"
 )
 
@@ -169,7 +170,7 @@ func TestSpotPlanLifecycle(t *testing.T) {
 		if err := f.DB.Reader().QueryRowContext(f.Ctx, `SELECT household_no, head_name, region_code FROM households WHERE id = ?`, tg.TargetID).Scan(&no, &head, &region); err != nil {
 			t.Fatal(err)
 		}
-		if tg.Label != no+" "+maskName(head) || strings.Contains(tg.Label, head) || tg.RegionCode != region {
+		if tg.Label != no+" "+mask.Name(head) || strings.Contains(tg.Label, head) || tg.RegionCode != region {
 			t.Errorf("label %q region %s, household %s %s %s", tg.Label, tg.RegionCode, no, head, region)
 		}
 	}
@@ -563,7 +564,7 @@ func spotJSON(v any) []byte { b, _ := json.Marshal(v); return b }
 
 func TestMaskName(t *testing.T) {
 	for in, want := range map[string]string{"张三明": "张*明", "李四": "李*", "王": "*", "": "", "欧阳小明": "欧**明", " 张三明 ": "张*明"} {
-		if got := maskName(in); got != want {
+		if got := mask.Name(in); got != want {
 			t.Errorf("%q → %q, want %q", in, got, want)
 		}
 	}

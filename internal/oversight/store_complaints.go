@@ -10,6 +10,7 @@ import (
 	"sunshine/internal/auth"
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
+	"sunshine/internal/mask"
 	"sunshine/internal/regioncode"
 )
 
@@ -68,8 +69,8 @@ func (c *ComplaintRow) finish(today string) {
 		td, _ := time.Parse(db.DateLayout, today)
 		c.OverdueDays = int(td.Sub(dl).Hours() / 24)
 	}
-	c.ComplainantName = maskName(c.name)
-	c.ComplainantPhone = maskPhone(c.phone)
+	c.ComplainantName = mask.Name(c.name)
+	c.ComplainantPhone = mask.Phone(c.phone)
 }
 
 const complaintSelect = `SELECT c.id, c.tracking_code, c.channel, c.anonymous, c.complainant_name, c.complainant_phone, c.category,

@@ -10,6 +10,7 @@ import (
 	"sunshine/internal/auth"
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
+	"sunshine/internal/mask"
 	"sunshine/internal/regioncode"
 )
 
@@ -374,12 +375,12 @@ func spotLabels(ctx context.Context, q db.Queryer, kind string, ids []int64) (ma
 			var label string
 			switch kind {
 			case SpotHousehold:
-				label = a + " " + maskName(b)
+				label = a + " " + mask.Name(b)
 			case SpotProject:
 				label = a + " " + b
 			default:
 				parts := []string{a}
-				for _, x := range []string{b, c, maskName(strings.TrimSuffix(d, "一折通"))} {
+				for _, x := range []string{b, c, mask.Name(strings.TrimSuffix(d, "一折通"))} {
 					if x != "" {
 						parts = append(parts, x)
 					}

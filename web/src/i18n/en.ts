@@ -327,7 +327,7 @@ export default {
       password_change: 'Change password',
     },
     region: { create: 'Create region', update: 'Update region' },
-    household: { create: 'Create household', update: 'Update household', status: 'Change status', import_update: 'Update by import', export: 'Export households', locate: 'Set location' },
+    household: { create: 'Create household', update: 'Update household', status: 'Change status', import_update: 'Update by import', export: 'Export households', locate: 'Set location', self_query: 'Own-household query (public)' },
     member: { add: 'Add member', update: 'Update member', leave: 'Member left', import_update: 'Update by import' },
     procedure: {
       start: 'Start procedure',

@@ -17,7 +17,7 @@ export const projectsActions = {
     risk: { add: 'Record project risk', close: 'Close project risk' },
     tolerance: { request: 'Request fault tolerance', decide: 'Decide fault tolerance' },
   },
-  village_plan: { create: 'Draft village plan', file: 'File village plan', decide: 'Receive/return village plan' },
+  village_plan: { create: 'Draft village plan', attach: 'Upload plan text', file: 'File village plan', decide: 'Receive/return village plan' },
 }
 
 export const projectsEntities = {

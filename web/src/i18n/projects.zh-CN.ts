@@ -17,7 +17,7 @@ export const projectsActions = {
     risk: { add: '登记项目风险', close: '关闭项目风险' },
     tolerance: { request: '申请容错', decide: '容错审批' },
   },
-  village_plan: { create: '新建村级规划', file: '规划报送备案', decide: '规划备案受理/退回' },
+  village_plan: { create: '新建村级规划', attach: '上传规划文本', file: '规划报送备案', decide: '规划备案受理/退回' },
 }
 
 export const projectsEntities = {

@@ -330,7 +330,7 @@ export default {
       password_change: '修改密码',
     },
     region: { create: '新增区划', update: '修改区划' },
-    household: { create: '新增农户', update: '修改农户', status: '变更状态', import_update: '导入更新农户', export: '导出农户', locate: '标注位置' },
+    household: { create: '新增农户', update: '修改农户', status: '变更状态', import_update: '导入更新农户', export: '导出农户', locate: '标注位置', self_query: '户籍自查(公众)' },
     member: { add: '新增成员', update: '修改成员', leave: '成员迁出', import_update: '导入更新成员' },
     procedure: {
       start: '发起程序',

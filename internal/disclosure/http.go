@@ -1,0 +1,99 @@
+package disclosure
+
+import (
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+
+	"sunshine/internal/errs"
+	"sunshine/internal/httpx"
+	"sunshine/internal/mask"
+)
+
+// Routes registers the public disclosure API (no sign-in).
+func (s *Service) Routes(rt *httpx.Router) {
+	s.init()
+	rt.HandlePublic("GET /api/v1/public/regions/{code}", s.handleRegion)
+	rt.HandlePublic("GET /api/v1/public/regions/{code}/households", s.handleHouseholds)
+	rt.HandlePublic("GET /api/v1/public/regions/{code}/funds", s.handleFunds)
+	rt.HandlePublic("POST /api/v1/public/notices/{id}/objections", s.handleObject)
+}
+
+// writeCached sends an encoded public answer; browsers and proxies may keep it as long as the
+// server does.
+func writeCached(w http.ResponseWriter, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(CacheTTL.Seconds())))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+func (s *Service) handleRegion(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.RegionPageJSON(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeCached(w, b)
+	return nil
+}
+
+func (s *Service) handleHouseholds(w http.ResponseWriter, r *http.Request) error {
+	pg, err := httpx.PageOf(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.HouseholdsJSON(r.Context(), r.PathValue("code"), pg.After, pg.Limit)
+	if err != nil {
+		return err
+	}
+	writeCached(w, b)
+	return nil
+}
+
+func (s *Service) handleFunds(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.FundsJSON(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeCached(w, b)
+	return nil
+}
+
+// PublicBodyLimit bounds a public objection's body (1000 characters of content fit well).
+const PublicBodyLimit = 16 << 10
+
+func (s *Service) handleObject(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return errs.E(errs.Unsupported, "请求体须为 JSON (Content-Type: application/json)")
+	}
+	if r.ContentLength > PublicBodyLimit {
+		return errs.E(errs.TooLarge, "请求体超过 %d 字节上限", PublicBodyLimit)
+	}
+	var in ObjectionInput
+	if err := httpx.DecodeReader(http.MaxBytesReader(w, r.Body, PublicBodyLimit), &in); err != nil {
+		return err
+	}
+	out, err := s.Object(r.Context(), mask.Client(remoteHost(r)), id, in)
+	if err != nil {
+		return err
+	}
+	httpx.Write(w, http.StatusCreated, out)
+	return nil
+}
+
+// remoteHost is the client's address as the connection shows it (forwarding headers are not
+// trusted: anyone can write them), as oversight's public complaints.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
