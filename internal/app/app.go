@@ -22,8 +22,10 @@ import (
 	"sunshine/internal/duty"
 	"sunshine/internal/exchange"
 	"sunshine/internal/funds"
+	"sunshine/internal/giving"
 	"sunshine/internal/httpx"
 	"sunshine/internal/oversight"
+	"sunshine/internal/partners"
 	"sunshine/internal/payments"
 	"sunshine/internal/projects"
 	"sunshine/internal/region"
@@ -54,6 +56,8 @@ type App struct {
 	Projects   *projects.Service
 	Disclosure *disclosure.Service
 	SelfQuery  *selfquery.Service
+	Giving     *giving.Service
+	Partners   *partners.Service
 	Router     *httpx.Router
 	Metrics    *prometheus.Registry
 }
@@ -99,6 +103,11 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.Disclosure.Routes(a.Router)
 	a.SelfQuery = &selfquery.Service{DB: d}
 	a.SelfQuery.Routes(a.Router)
+	// social participation: the donation platform and the social forces' registers
+	a.Giving = &giving.Service{DB: d, Audit: a.Audit}
+	a.Giving.Routes(a.Router)
+	a.Partners = &partners.Service{DB: d, Audit: a.Audit}
+	a.Partners.Routes(a.Router)
 	a.Oversight = &oversight.Service{DB: d, Audit: a.Audit, Registry: a.Registry, Dir: a.Crosscheck.Dir, Log: log}
 	a.Oversight.Routes(a.Router)
 	a.Dashboard.Routes(a.Router)
@@ -142,21 +151,22 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 }
 
 // spa serves the built front end; paths that are not files get the face's index.html so
-// history-mode routes work on reload: the field app's under /m/, the console's elsewhere.
+// history-mode routes work on reload: the field app's under /m/, the public face's under /p/
+// and /kiosk, the console's elsewhere.
 // The service worker and the manifest are revalidated on every load so a new release
 // reaches phones; hashed assets are immutable.
 func spa(assets fs.FS) http.Handler {
 	files := http.FileServerFS(assets)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := strings.TrimPrefix(r.URL.Path, "/")
-		if p == "m" { // the service worker's scope is /m/
-			http.Redirect(w, r, "/m/", http.StatusMovedPermanently)
+		if p == "m" || p == "p" { // the field app's and the portal's bases end in a slash
+			http.Redirect(w, r, "/"+p+"/", http.StatusMovedPermanently)
 			return
 		}
 		if p != "" {
 			if st, err := fs.Stat(assets, p); err == nil && !st.IsDir() {
 				switch {
-				case strings.HasPrefix(p, "assets/") || strings.HasPrefix(p, "m/assets/"):
+				case strings.HasPrefix(p, "assets/") || strings.HasPrefix(p, "m/assets/") || strings.HasPrefix(p, "p/assets/"):
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 				case strings.HasPrefix(p, "m/"):
 					w.Header().Set("Cache-Control", "no-cache")
@@ -166,8 +176,12 @@ func spa(assets fs.FS) http.Handler {
 			}
 		}
 		indexPath := "index.html"
-		if strings.HasPrefix(p, "m/") {
+		switch {
+		case strings.HasPrefix(p, "m/"):
 			indexPath = "m/index.html"
+		case strings.HasPrefix(p, "p/") || p == "kiosk" || strings.HasPrefix(p, "kiosk/"):
+			// the public face: portal pages under /p/, the kiosk at /kiosk
+			indexPath = "p/index.html"
 		}
 		index, err := fs.ReadFile(assets, indexPath)
 		if err != nil {

@@ -214,6 +214,20 @@ func loadDemo(ctx context.Context, a *App, scale string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "  projects: %d projects (%d completed, %d failed, %d overdue), %d assets, %d incomes, %d village plans in %s\n",
 		ps.Projects, ps.Completed, ps.Failed, ps.Overdue, ps.Assets, ps.Incomes, ps.Plans, time.Since(t0).Round(time.Millisecond))
+	// Social participation after projects: donations reach households, entrepreneurs are
+	// matched to projects.
+	t0 = time.Now()
+	gv, err := demo.Giving(ctx, a.Giving, a.DB)
+	if err != nil {
+		return err
+	}
+	pt, err := demo.Partners(ctx, a.Partners, a.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  social: %d needs, %d donors, %d donations reaching %d households; %d volunteers, %d firms, %d service records, %d deputies, %d pairings, %d entrepreneurs (%d matches) in %s\n",
+		gv.Needs, gv.Donors, gv.Donations, gv.Households, pt.Volunteers, pt.Firms, pt.Services, pt.Deputies, pt.Pairings,
+		pt.Entrepreneurs, pt.Matches, time.Since(t0).Round(time.Millisecond))
 	// Oversight last: it watches everything above. A few anomalies are planted in the ledger so
 	// every fund check has something to show, the engine runs once, and the complaint desk,
 	// spot checks and cases get their examples.

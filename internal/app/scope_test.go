@@ -167,6 +167,12 @@ func (h *harness) targetsIn(county string) map[string]target {
 	for k, v := range h.assetTargets(county) {
 		targets[k] = v
 	}
+	for k, v := range h.givingTargets(county) {
+		targets[k] = v
+	}
+	for k, v := range h.partnerTargets(county) {
+		targets[k] = v
+	}
 	return targets
 }
 

@@ -8,7 +8,7 @@ import (
 	"testing/fstest"
 )
 
-// The console and the field app are two faces in one embedded tree: each route falls back to
+// The console, the field app and the public face (portal and kiosk) are three faces in one embedded tree: each route falls back to
 // its own index.html, and only hashed assets may be cached for good.
 func TestSPAFaces(t *testing.T) {
 	h := spa(fstest.MapFS{
@@ -17,6 +17,8 @@ func TestSPAFaces(t *testing.T) {
 		"m/index.html":        {Data: []byte("field")},
 		"m/sw.js":             {Data: []byte("sw")},
 		"m/assets/field-1.js": {Data: []byte("f")},
+		"p/index.html":        {Data: []byte("public")},
+		"p/assets/p-1.js":     {Data: []byte("p")},
 	})
 	for _, c := range []struct{ path, body, cache string }{
 		{"/", "console", "no-cache"},
@@ -27,6 +29,12 @@ func TestSPAFaces(t *testing.T) {
 		{"/m/sw.js", "sw", "no-cache"},
 		{"/m/assets/field-1.js", "f", "immutable"},
 		{"/mx/y", "console", "no-cache"},
+		{"/p/", "public", "no-cache"},
+		{"/p/r/320921100201", "public", "no-cache"},
+		{"/p/assets/p-1.js", "p", "immutable"},
+		{"/kiosk", "public", "no-cache"},
+		{"/kiosk/query", "public", "no-cache"},
+		{"/kiosks", "console", "no-cache"},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
@@ -34,9 +42,11 @@ func TestSPAFaces(t *testing.T) {
 			t.Errorf("%s: %d %q cache %q, want %q cache %q", c.path, rec.Code, rec.Body.String(), rec.Header().Get("Cache-Control"), c.body, c.cache)
 		}
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/m", nil))
-	if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/m/" {
-		t.Errorf("/m: %d → %q, want redirect to /m/", rec.Code, rec.Header().Get("Location"))
+	for _, base := range []string{"/m", "/p"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", base, nil))
+		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != base+"/" {
+			t.Errorf("%s: %d → %q, want redirect to %s/", base, rec.Code, rec.Header().Get("Location"), base)
+		}
 	}
 }

@@ -85,6 +85,8 @@ const (
 	ProjectRead     Action = "project.read"     // projects, their stages, documents, beneficiaries, risks, village plans; assets and their income
 	ProjectWrite    Action = "project.write"    // register projects, upload stage documents, apply for households, risks, draft and file village plans, register assets and income
 	ProjectSign     Action = "project.sign"     // sign off a stage, review applications, receive filed plans, decide 容错, distribute asset income (the stage's rule names who)
+	SocialRead      Action = "social.read"      // social participation (社会扶贫): needs, donors, pledges, donations, volunteers, firms, pairings, entrepreneurs
+	SocialWrite     Action = "social.write"     // publish needs, record pledges and donations and where they went, register volunteers, firms, service records, pairings and entrepreneurs
 )
 
 // Principal is the signed-in user (or API token) a request acts as.

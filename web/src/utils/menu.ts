@@ -42,6 +42,8 @@ export type Permission =
   | 'project.read'
   | 'project.write'
   | 'project.sign'
+  | 'social.read'
+  | 'social.write'
 
 export interface MenuItem {
   key: string

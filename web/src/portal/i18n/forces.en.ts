@@ -1,0 +1,2 @@
+// Messages of the public face's forces pages (English).
+export default {}

@@ -1,0 +1,2 @@
+// Messages of the public face's kiosk pages (English).
+export default {}

@@ -1,0 +1,2 @@
+// Messages of the public face's region pages (English).
+export default {}

@@ -1,0 +1,2 @@
+// Messages of the public face's social pages (English).
+export default {}

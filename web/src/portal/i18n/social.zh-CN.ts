@@ -1,0 +1,2 @@
+// Messages of the public face's social pages (Chinese first).
+export default {}

@@ -1,0 +1,4 @@
+// Routes of the public face's forces pages.
+import type { RouteRecordRaw } from 'vue-router'
+
+export const forcesRoutes: RouteRecordRaw[] = []
