@@ -30,13 +30,15 @@ function newest(dir) {
 }
 
 // The binary embeds web/dist, so build the UI first when the sources are newer.
-// The field app (web/field, src/field) is built into dist/m by the same script.
+// The field app (web/field, src/field) is built into dist/m and the public face (web/portal,
+// src/portal) into dist/p by the same script.
 function ensureUIBuilt() {
-  const built = [join(webDir, 'dist', 'index.html'), join(webDir, 'dist', 'm', 'index.html')]
+  const built = ['index.html', 'm/index.html', 'p/index.html'].map((f) => join(webDir, 'dist', f))
   const srcTime = Math.max(
     newest(join(webDir, 'src')),
     newest(join(webDir, 'field')),
-    ...['index.html', 'vite.config.ts', 'vite.field.config.ts'].map((f) => statSync(join(webDir, f)).mtimeMs),
+    newest(join(webDir, 'portal')),
+    ...['index.html', 'vite.config.ts', 'vite.field.config.ts', 'vite.portal.config.ts'].map((f) => statSync(join(webDir, f)).mtimeMs),
   )
   if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= srcTime)) return
   execFileSync('npm', ['run', 'build'], { cwd: webDir, stdio: ['ignore', 'ignore', 'inherit'] })
