@@ -54,7 +54,7 @@ func handlingAlert(t *testing.T, f *fixture, a testAlert) int64 {
 		a.deadline = "2026-07-25"
 	}
 	var id int64
-	n := f.seq.Add(1)
+	n := f.Seq.Add(1)
 	err := f.DB.InTx(f.Ctx, func(tx *db.Tx) error {
 		now := db.Time(tx.Now)
 		if a.created == "" {

@@ -167,7 +167,7 @@ func cpEntityAlert(f *fixture, region, entity string, id int64) int64 {
 	return f.pjInsert(`INSERT INTO alerts (alert_key, rule_key, rule_label, category, severity, department, region_code,
 		entity_type, entity_id, explanation, evidence_json, evidence_hash, status, deadline, first_run_id, last_run_id, created_at, updated_at)
 		VALUES (?, 'project_stage_overdue', '项目阶段逾期', 'projects', 'medium', 'poverty_office', ?, ?, ?, 'x', '{}', 'h', 'open', '2026-08-01', ?, ?, 'x', 'x')
-		RETURNING id`, fmt.Sprintf("k:%s:%d:%d", entity, id, f.seq.Add(1)), region, entity, id, run, run)
+		RETURNING id`, fmt.Sprintf("k:%s:%d:%d", entity, id, f.Seq.Add(1)), region, entity, id, run, run)
 }
 
 // cpTolerance plants a 容错 of the project naming people, with a status.

@@ -32,7 +32,7 @@ func (f *fixture) pjInsert(q string, args ...any) int64 {
 // a planned end of the current stage (nil: none), with its ledger account.
 func (f *fixture) pjProject(region string, stage int, status string, due any) int64 {
 	f.t.Helper()
-	n := f.seq.Add(1)
+	n := f.Seq.Add(1)
 	code := fmt.Sprintf("XM2026-%s-%04d", region[:6], n)
 	name := fmt.Sprintf("测试项目%d", n)
 	acct := f.pjInsert(`INSERT INTO ledger_accounts (kind, name, region_code, created_by, created_at) VALUES ('project', ?, ?, 1, 'x') RETURNING id`,
@@ -46,7 +46,7 @@ func (f *fixture) pjProject(region string, stage int, status string, due any) in
 // pjAsset plants an asset of the project in region, entitled households (share 1) given.
 func (f *fixture) pjAsset(project int64, region string, entitled ...int64) int64 {
 	f.t.Helper()
-	n := f.seq.Add(1)
+	n := f.Seq.Add(1)
 	id := f.pjInsert(`INSERT INTO assets (code, name, project_id, kind, value_fen, ownership, region_code, property_reg_no, custodian,
 		status, formed_on, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, 'operating', 30000000, '村集体', ?, ?, '村委会', 'in_use', '2025-12-01', 1, 'x', 'x') RETURNING id`,
@@ -79,7 +79,7 @@ func (f *fixture) pjIncome(asset int64, year int, fen int64, received, status st
 // pjDistribute plants one distribution line of an income to a household (payee: a test ID number).
 func (f *fixture) pjDistribute(income, hh int64, fen int64) int64 {
 	f.t.Helper()
-	n := int(f.seq.Add(1))
+	n := int(f.Seq.Add(1))
 	return f.pjInsert(`INSERT INTO asset_distributions (income_id, household_id, payee_id_number, payee_name, amount_fen, created_at)
 		VALUES (?, ?, ?, ?, ?, 'x') RETURNING id`, income, hh, f.IDNumber(n), fmt.Sprintf("收益人%d", n), fen)
 }

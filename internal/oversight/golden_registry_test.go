@@ -69,7 +69,7 @@ func (f *fixture) assign(hh int64, from string, to any) {
 // visit records a visit of the household at the instant (UTC stored form) and returns its id.
 func (f *fixture) visit(hh int64, at string) int64 {
 	f.t.Helper()
-	n := f.seq.Add(1)
+	n := f.Seq.Add(1)
 	q := visits.QuarterOf(db.ParseTime(at))
 	var id int64
 	err := f.DB.InTx(f.Ctx, func(tx *db.Tx) (err error) {
@@ -170,7 +170,7 @@ func TestGoldenWeakVillage(t *testing.T) {
 	}
 	secretary := func(v, from, to string) {
 		f.exec(`INSERT INTO first_secretaries (region_code, name, id_number, dispatching_unit, term_from, term_to, created_at, updated_at)
-			VALUES (?, '李书记', ?, '市委组织部', ?, ?, 'x', 'x')`, v, f.IDNumber(int(f.seq.Add(1))), from, to)
+			VALUES (?, '李书记', ?, '市委组织部', ?, ?, 'x', 'x')`, v, f.IDNumber(int(f.Seq.Add(1))), from, to)
 	}
 	// A: weak, secretary's term ended yesterday, team gone since June → fires.
 	f.exec(`UPDATE regions SET weak_level = 'city' WHERE code = ?`, villageA)

@@ -15,7 +15,7 @@ import (
 // beneficiaries, straight into the tables.
 func insertAcceptedProject(f *fixture, region string, households []int64) int64 {
 	f.t.Helper()
-	n := f.seq.Add(1)
+	n := f.Seq.Add(1)
 	var id int64
 	err := f.DB.InTx(f.Ctx, func(tx *db.Tx) error {
 		now := db.Time(tx.Now)

@@ -14,7 +14,7 @@ import (
 // database (with its ledger account), for tests that need a project but not its registration.
 func insertProject(f *fixture, region, kind string, stage int) int64 {
 	f.t.Helper()
-	n := f.seq.Add(1)
+	n := f.Seq.Add(1)
 	subkind := map[string]string{"village": "mixed", "carrier": "enterprise"}[kind]
 	var id int64
 	err := f.DB.InTx(f.Ctx, func(tx *db.Tx) error {

@@ -1,14 +1,10 @@
 package projects
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"sunshine/internal/audit"
 	"sunshine/internal/auth"
-	"sunshine/internal/db/dbtest"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
 )
@@ -30,14 +26,8 @@ func FuzzDistributeInput(f *testing.F) {
 	f.Add(`[]`)
 	f.Add(`{"version":1,"lines":[{"household_id":9223372036854775807,"amount_yuan":"9223372036854775807"}]}`)
 
-	d := dbtest.Open(f)
-	ctx := context.Background()
-	fx := &fixture{DB: d, Ctx: ctx, Now: time.Date(2026, 7, 15, 2, 0, 0, 0, time.UTC)}
-	d.Clock = func() time.Time { return fx.Now }
-	if err := seedTiny(ctx, d); err != nil {
-		f.Fatal(err)
-	}
-	fx.S = &Service{DB: d, Audit: &audit.Service{DB: d}}
+	fx := newFixture(f)
+	ctx := fx.Ctx
 	var income Income
 	var fin *auth.Principal
 	fresh := func() { // an asset of households 1-3 of village A with 10 yuan recorded
@@ -45,7 +35,7 @@ func FuzzDistributeInput(f *testing.F) {
 		income = incomeOf(fx, a.ID, "10")
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		fx.t = t
+		fx.t, fx.T = t, t
 		if fin == nil {
 			fin = fx.County(auth.Finance)
 			fresh()

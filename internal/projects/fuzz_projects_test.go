@@ -2,7 +2,6 @@ package projects
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,11 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"sunshine/internal/audit"
 	"sunshine/internal/auth"
-	"sunshine/internal/db/dbtest"
 	"sunshine/internal/httpx"
 )
 
@@ -34,20 +30,9 @@ type p1FuzzEnv struct {
 
 func p1Fuzz(f *testing.F) *p1FuzzEnv {
 	f.Helper()
-	d := dbtest.Open(f)
-	d.Clock = func() time.Time { return time.Date(2026, 7, 15, 2, 0, 0, 0, time.UTC) }
-	ctx := context.Background()
-	if err := seedTiny(ctx, d); err != nil {
-		f.Fatal(err)
-	}
-	e := &p1FuzzEnv{s: &Service{DB: d, Audit: &audit.Service{DB: d}}}
-	e.office = &auth.Principal{Username: "poverty_office_320921"}
-	var role string
-	if err := d.Reader().QueryRowContext(ctx, `SELECT id, display_name, role, scope_code FROM users WHERE username = ?`, e.office.Username).
-		Scan(&e.office.UserID, &e.office.Name, &role, &e.office.Scope); err != nil {
-		f.Fatal(err)
-	}
-	e.office.Role = auth.Role(role)
+	fx := newFixture(f)
+	ctx := fx.Ctx
+	e := &p1FuzzEnv{s: fx.S, office: fx.County(auth.PovertyOffice)}
 	p, err := e.s.CreateProject(ctx, e.office, p1Input("village", villageA))
 	if err != nil {
 		f.Fatal(err)

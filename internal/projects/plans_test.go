@@ -9,7 +9,6 @@ import (
 
 	"sunshine/internal/auth"
 	"sunshine/internal/db"
-	"sunshine/internal/db/dbtest"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
 	"sunshine/internal/registry"
@@ -158,10 +157,7 @@ func FuzzPlanInput(f *testing.F) {
 	f.Add(`{"title":"\ud800"}`)
 	f.Add(`{"extra":1}`)
 	f.Add(`[]`)
-	d := dbtest.Open(f)
-	if err := seedTiny(context.Background(), d); err != nil {
-		f.Fatal(err)
-	}
+	d := newFixture(f).DB
 	s := &Service{DB: d}
 	p := fuzzPrincipal(f, d, "poverty_office_320921")
 	f.Fuzz(func(t *testing.T, body string) {

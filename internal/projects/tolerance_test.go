@@ -2,7 +2,6 @@ package projects
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"sunshine/internal/auth"
-	"sunshine/internal/db/dbtest"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
 )
@@ -138,11 +136,8 @@ func FuzzToleranceInput(f *testing.F) {
 	f.Add(`{"reason":"x","people":[{"name":"a","extra":1}]}`)
 	f.Add(`{"people":"张三"}`)
 	f.Add(`[]`)
-	d := dbtest.Open(f)
-	ctx := context.Background()
-	if err := seedTiny(ctx, d); err != nil {
-		f.Fatal(err)
-	}
+	fx := newFixture(f)
+	d, ctx := fx.DB, fx.Ctx
 	s := &Service{DB: d}
 	p := fuzzPrincipal(f, d, "poverty_office_320921")
 	f.Fuzz(func(t *testing.T, body string) {
@@ -154,7 +149,7 @@ func FuzzToleranceInput(f *testing.F) {
 			return
 		}
 		// a fresh project each time, so the one-open-request rule does not hide validation
-		pid := insertProjectFuzz(&fixture{t: t, DB: d, Ctx: ctx})
+		pid := insertProjectFuzz(&fixture{Fixture: fx.Fixture, t: t})
 		tol, err := s.RequestTolerance(ctx, p, pid, in)
 		if err != nil {
 			if c := errs.CodeOf(err); c != errs.Invalid {
@@ -181,6 +176,6 @@ var fuzzProjects int64
 // insertProjectFuzz is insertProject with a project code unique across fuzz iterations.
 func insertProjectFuzz(fx *fixture) int64 {
 	fuzzProjects++
-	fx.seq.Store(1_000_000 + fuzzProjects)
+	fx.Seq.Store(1_000_000 + fuzzProjects)
 	return insertProject(fx, villageA, "carrier", 5)
 }
