@@ -104,7 +104,7 @@ func New(d *db.DB, log *slog.Logger) *App {
 	a.SelfQuery = &selfquery.Service{DB: d}
 	a.SelfQuery.Routes(a.Router)
 	// social participation: the donation platform and the social forces' registers
-	a.Giving = &giving.Service{DB: d, Audit: a.Audit}
+	a.Giving = &giving.Service{DB: d, Audit: a.Audit, SelfQuery: a.SelfQuery}
 	a.Giving.Routes(a.Router)
 	a.Partners = &partners.Service{DB: d, Audit: a.Audit}
 	a.Partners.Routes(a.Router)

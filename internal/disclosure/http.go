@@ -18,6 +18,12 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.HandlePublic("GET /api/v1/public/regions/{code}/households", s.handleHouseholds)
 	rt.HandlePublic("GET /api/v1/public/regions/{code}/funds", s.handleFunds)
 	rt.HandlePublic("POST /api/v1/public/notices/{id}/objections", s.handleObject)
+	// open data (opendata.go): the catalogue and the CSV files
+	rt.HandlePublic("GET /api/v1/public/open", s.handleCatalogue)
+	rt.HandlePublic("GET /api/v1/public/open/households.csv", s.handleOpenCSV("households"))
+	rt.HandlePublic("GET /api/v1/public/open/projects.csv", s.handleOpenCSV("projects"))
+	rt.HandlePublic("GET /api/v1/public/open/funds.csv", s.handleOpenCSV("funds"))
+	rt.HandlePublic("GET /api/v1/public/open/notices.csv", s.handleOpenCSV("notices"))
 }
 
 // writeCached sends an encoded public answer; browsers and proxies may keep it as long as the

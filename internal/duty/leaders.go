@@ -11,6 +11,8 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/regioncode"
+
+	"sunshine/internal/phone"
 )
 
 // Leader is a county or town leader who carries the main responsibility for the area
@@ -50,7 +52,7 @@ func (s *Service) AddLeader(ctx context.Context, p *auth.Principal, l Leader) (L
 	}
 	text(v, "name", l.Name, 50, true)
 	text(v, "position", l.Position, 50, true)
-	if l.Phone != "" && !validPhone(l.Phone) {
+	if l.Phone != "" && !phone.Valid(l.Phone) {
 		v.Add("phone", "应为 11 位手机号或带区号的固定电话")
 	}
 	dateField(v, "from_date", l.FromDate, true)

@@ -9,6 +9,8 @@ import (
 
 	"sunshine/internal/errs"
 	"sunshine/internal/idcard"
+
+	"sunshine/internal/phone"
 )
 
 // Helper is a cadre or staff member assigned to help households. RegionCode is the office
@@ -55,7 +57,7 @@ func (in *HelperInput) Validate(now time.Time) (idcard.ID, error) {
 	if n := len([]rune(in.Name)); n == 0 || n > 50 {
 		v.Add("name", "姓名必填,不超过 50 个字")
 	}
-	if in.Phone != "" && !validPhone(in.Phone) {
+	if in.Phone != "" && !phone.Valid(in.Phone) {
 		v.Add("phone", "应为 11 位手机号或带区号的固定电话")
 	}
 	if len([]rune(in.Employer)) > 100 {
@@ -76,17 +78,4 @@ type Assignment struct {
 	RegionCode  string `json:"region_code"`
 	FromDate    string `json:"from_date"`
 	ToDate      string `json:"to_date"`
-}
-
-func validPhone(s string) bool {
-	d := strings.ReplaceAll(s, "-", "")
-	if len(d) < 7 || len(d) > 13 {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		if d[i] < '0' || d[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -12,6 +12,8 @@ import (
 	"sunshine/internal/errs"
 	"sunshine/internal/idcard"
 	"sunshine/internal/regioncode"
+
+	"sunshine/internal/phone"
 )
 
 // Status is where a household is in its lifecycle.
@@ -203,7 +205,7 @@ func (in *HouseholdInput) Validate(now time.Time) error {
 	if len([]rune(in.HeadName)) > 50 {
 		v.Add("head_name", "不超过 50 个字")
 	}
-	if in.Phone != "" && !validPhone(in.Phone) {
+	if in.Phone != "" && !phone.Valid(in.Phone) {
 		v.Add("phone", "应为 11 位手机号或带区号的固定电话")
 	}
 	if !in.HouseholdType.Valid() {
@@ -307,19 +309,6 @@ func SexOf(id idcard.ID) string {
 		return "female"
 	}
 	return "male"
-}
-
-func validPhone(s string) bool {
-	d := strings.ReplaceAll(s, "-", "")
-	if len(d) < 7 || len(d) > 13 {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		if d[i] < '0' || d[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func validAccount(s string) bool {
