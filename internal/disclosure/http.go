@@ -26,11 +26,25 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.HandlePublic("GET /api/v1/public/open/notices.csv", s.handleOpenCSV("notices"))
 }
 
-// writeCached sends an encoded public answer; browsers and proxies may keep it as long as the
-// server does.
-func writeCached(w http.ResponseWriter, b []byte) {
+// WriteCached sends an encoded public answer; browsers and proxies may keep it as long as the
+// server does. Every public package answers its cached pages through it.
+func WriteCached(w http.ResponseWriter, b []byte) {
+	writePublic(w, "application/json; charset=utf-8", "", b)
+}
+
+// WriteCSV sends a public CSV file as a download named name, with ascii for clients that
+// ignore filename* (see Attachment), kept as long as the JSON.
+func WriteCSV(w http.ResponseWriter, ascii, name string, b []byte) {
+	writePublic(w, "text/csv; charset=utf-8", Attachment(ascii, name), b)
+}
+
+func writePublic(w http.ResponseWriter, contentType, disposition string, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Type", contentType)
+	if disposition != "" {
+		h.Set("Content-Disposition", disposition)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(CacheTTL.Seconds())))
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
@@ -42,7 +56,7 @@ func (s *Service) handleRegion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeCached(w, b)
+	WriteCached(w, b)
 	return nil
 }
 
@@ -55,7 +69,7 @@ func (s *Service) handleHouseholds(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeCached(w, b)
+	WriteCached(w, b)
 	return nil
 }
 
@@ -64,7 +78,7 @@ func (s *Service) handleFunds(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeCached(w, b)
+	WriteCached(w, b)
 	return nil
 }
 

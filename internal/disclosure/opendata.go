@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
@@ -342,7 +341,7 @@ func shanghai(stored string) string {
 // ---- HTTP ----
 
 func (s *Service) handleCatalogue(w http.ResponseWriter, r *http.Request) error {
-	writeCached(w, catalogueJSON)
+	WriteCached(w, catalogueJSON)
 	return nil
 }
 
@@ -364,14 +363,7 @@ func (s *Service) handleOpenCSV(name string) func(http.ResponseWriter, *http.Req
 		if err != nil {
 			return err
 		}
-		h := w.Header()
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", Attachment(f.ASCII, f.Name))
-		h.Set("Content-Length", strconv.Itoa(len(f.Data)))
-		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(CacheTTL/time.Second)))
-		h.Set("X-Content-Type-Options", "nosniff")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(f.Data)
+		WriteCSV(w, f.ASCII, f.Name, f.Data)
 		return nil
 	}
 }

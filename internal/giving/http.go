@@ -2,6 +2,8 @@ package giving
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"strings"
 
 	"sunshine/internal/auth"
+	"sunshine/internal/disclosure"
 	"sunshine/internal/errs"
 	"sunshine/internal/httpx"
 	"sunshine/internal/mask"
@@ -48,11 +51,19 @@ func (s *Service) Routes(rt *httpx.Router) {
 
 	rt.HandlePublic("GET /api/v1/public/needs", func(w http.ResponseWriter, r *http.Request) error {
 		b, err := s.PublicNeedsJSON(r.Context(), r.URL.Query().Get("region"), r.URL.Query().Get("status"))
-		return writeCached(w, b, err)
+		if err != nil {
+			return err
+		}
+		disclosure.WriteCached(w, b)
+		return nil
 	})
 	rt.HandlePublic("GET /api/v1/public/donations", func(w http.ResponseWriter, r *http.Request) error {
 		b, err := s.PublicDonationsJSON(r.Context(), r.URL.Query().Get("region"))
-		return writeCached(w, b, err)
+		if err != nil {
+			return err
+		}
+		disclosure.WriteCached(w, b)
+		return nil
 	})
 	rt.HandlePublic("GET /api/v1/public/donations/{receipt}", func(w http.ResponseWriter, r *http.Request) error {
 		out, err := s.PublicTrace(r.Context(), mask.Client(remoteHost(r)), r.PathValue("receipt"), r.URL.Query().Get("key"))
@@ -65,41 +76,22 @@ func (s *Service) Routes(rt *httpx.Router) {
 	})
 	rt.HandlePublic("POST /api/v1/public/pledges", s.handlePublicPledge)
 	rt.HandlePublic("GET /api/v1/public/open/needs.csv", func(w http.ResponseWriter, r *http.Request) error {
-		return writeCSV(w, "needs.csv", func(b *bytes.Buffer) error { return s.NeedsCSV(r.Context(), b, r.URL.Query().Get("region")) })
+		return writeCSV(w, r, "needs", "微心愿", s.NeedsCSV)
 	})
 	rt.HandlePublic("GET /api/v1/public/open/donations.csv", func(w http.ResponseWriter, r *http.Request) error {
-		return writeCSV(w, "donations.csv", func(b *bytes.Buffer) error { return s.DonationsCSV(r.Context(), b, r.URL.Query().Get("region")) })
+		return writeCSV(w, r, "donations", "爱心捐赠", s.DonationsCSV)
 	})
 }
 
-// writeCached sends an encoded public answer; browsers and proxies may keep it as long as the
-// server does.
-func writeCached(w http.ResponseWriter, b []byte, err error) error {
-	if err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(CacheTTL.Seconds())))
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
-	return nil
-}
-
-// writeCSV writes a whole file built in memory (the public lists are bounded), so an error
-// still answers as JSON.
-func writeCSV(w http.ResponseWriter, name string, build func(*bytes.Buffer) error) error {
+// writeCSV builds a public file in memory (the public lists are bounded), so an error still
+// answers as JSON, and sends it named like the open data catalogue's files.
+func writeCSV(w http.ResponseWriter, r *http.Request, ascii, title string, build func(context.Context, io.Writer, string) error) error {
+	region := r.URL.Query().Get("region")
 	var b bytes.Buffer
-	if err := build(&b); err != nil {
+	if err := build(r.Context(), &b, region); err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b.Bytes())
+	disclosure.WriteCSV(w, ascii+"-"+region+".csv", title+"-"+region+".csv", b.Bytes())
 	return nil
 }
 

@@ -3,7 +3,6 @@ package partners
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"sunshine/internal/auth"
 	"sunshine/internal/disclosure"
@@ -66,20 +65,12 @@ func list[T any](fn func(context.Context, *auth.Principal, Filter) ([]T, error),
 	}
 }
 
-// cacheControl lets browsers and proxies keep a public answer as long as the server does.
-var cacheControl = "public, max-age=" + strconv.Itoa(int(disclosure.CacheTTL.Seconds()))
-
 func (s *Service) handleForces(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.ForcesPageJSON(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", cacheControl)
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	disclosure.WriteCached(w, b)
 	return nil
 }
 
@@ -89,12 +80,6 @@ func (s *Service) handleForcesCSV(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="forces-`+code+`.csv"; filename*=UTF-8''%E7%A4%BE%E4%BC%9A%E5%8A%9B%E9%87%8F-`+code+`.csv`)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	disclosure.WriteCSV(w, "forces-"+code+".csv", "社会力量-"+code+".csv", b)
 	return nil
 }
