@@ -31,6 +31,7 @@ run sqlite ./internal/app 'ColdStart|ProcessStart' 10x >&2
 run sqlite ./internal/app 'HTTPRegionGet|HTTPBare' 30000x >&2
 run sqlite ./internal/app 'Sync50Phones' 2000x >&2
 run sqlite ./internal/app 'FieldDownload' 50x >&2
+run sqlite ./internal/app 'PublicUnderConsole' 20000x >&2 # issue 9: public portal on the whole city demo, quiet, console in use, console flat out
 
 # metric NAME FILE UNIT: the value printed before UNIT on the benchmark's line
 metric() { grep "^$1-" "bench-out/$2.txt" | head -1 | awk -v u="$3" '{for(i=1;i<=NF;i++) if($i==u) print $(i-1)}'; }
@@ -124,4 +125,21 @@ for d in sqlite postgres; do
   printf '| asset register at %s assets (summary by kind and status + map points per village, city), %s | p99 %s ms, mean %s ms (CPU %s ms); asset list page (county + status): p99 %s ms, mean %s ms | one project page by id: p99 %s ms; SELECT 1: p99 %s ms | p99 < 100 ms |\n' \
     "$(metric BenchmarkAssetRegister $d assets)" "$d" "$(metric BenchmarkAssetRegister $d p99-ms)" "$(metric BenchmarkAssetRegister $d mean-ms)" "$(metric BenchmarkAssetRegister $d cpu-ms)" \
     "$(metric BenchmarkAssetList $d p99-ms)" "$(metric BenchmarkAssetList $d mean-ms)" "$(metric BenchmarkProjectGet $d p99-ms)" "$(metric BenchmarkSelect1 $d p99-ms)"
+done
+# Public portal (issue 9): the village page and the own-household query on the city demo, 32
+# loopback clients, generator in the same process (its CPU counts in cpu-us/req); quiet, with the
+# console in use (four office users listing households every 100 ms, one editing a household every
+# 200 ms) and with the same five flat out; the bare static file served by the same binary in the
+# same run, under the same console load, is the baseline.
+pu=BenchmarkPublicUnderConsole
+for mode in console console-flat-out; do
+  for page in village-page household-query; do
+    printf '| public %s, city demo, SQLite, %s (%s console req/s meanwhile) | %s req/s, p99 %s ms, %s µs CPU a request%s; quiet: %s req/s, p99 %s ms | static file, same console load: %s req/s, p99 %s ms; quiet: %s req/s, p99 %s ms | ≥ 2,000 req/s, p99 < 50 ms |\n' \
+      "$page" "$mode" "$(metric $pu/$mode/$page sqlite console-req/s)" "$(metric $pu/$mode/$page sqlite req/s)" "$(metric $pu/$mode/$page sqlite p99-ms)" \
+      "$(metric $pu/$mode/$page sqlite cpu-us/req)" \
+      "$([ $page = household-query ] && printf ', %s queries a write transaction' "$(metric $pu/$mode/$page sqlite queries/commit)")" \
+      "$(metric $pu/quiet/$page sqlite req/s)" "$(metric $pu/quiet/$page sqlite p99-ms)" \
+      "$(metric $pu/$mode/static-file sqlite req/s)" "$(metric $pu/$mode/static-file sqlite p99-ms)" \
+      "$(metric $pu/quiet/static-file sqlite req/s)" "$(metric $pu/quiet/static-file sqlite p99-ms)"
+  done
 done

@@ -70,18 +70,22 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// The writer keeps statement journals in memory (temp_store): a multi-row INSERT into an
 	// indexed table journals about one page per row, and a million-row import wrote 4 GB of
 	// them to temporary files.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(2)&_txlock=immediate")
+	w, err := openCached("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(2)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := openCached("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
+	// Readers stay open (database/sql keeps only two idle by default): under a surge a
+	// connection closed and reopened costs its pragmas, its schema parse and its prepared
+	// statements.
 	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
 	d := &DB{Dialect: SQLite, write: w, read: r, turn: make(chan struct{}, 1), Clock: time.Now, Source: path}
 	if err := w.PingContext(ctx); err != nil {
 		d.Close()

@@ -39,6 +39,7 @@ type Service struct {
 	mu     sync.Mutex
 	secret []byte
 	pruned atomic.Int64 // unix seconds of the last prune of spent nonces and old hits
+	group  group        // the queries' writes waiting for the next batch (batch.go)
 }
 
 func (s *Service) clientLimit() int {
