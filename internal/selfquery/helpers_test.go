@@ -1,298 +1,39 @@
 package selfquery
 
-// The fixture of the selfquery tests, copied from internal/projects/helpers_test.go (t is a
-// testing.TB so the benchmark can use it; f.S is the selfquery service).
-//
-//	f := newFixture(t)
-//	f.S       *Service over a fresh migrated database (SQLite or PostgreSQL per SUNSHINE_TEST_DB):
-//	          city 320900000000, counties 320921 and 320922, one town each (…100000), villages
-//	          …100201 and …100202, 5 registered households per village (registered 2025-01-01,
-//	          one active head member each with a passbook account number 6228…, a current helper
-//	          each), users named like the demo's ("admin", "<role>_city", "<role>_320921",
-//	          "<role>_320921100", "village_cadre_<village>").
-//	f.DB      the database; f.DB.Clock returns f.Now (change f.Now to move time).
-//	f.Ctx     context.Background()
-//	f.Now     2026-07-15 02:00 UTC (10:00 in Shanghai).
-//	f.City    a root principal of the city (every action, every region).
-//	f.County(role) "<role>_320921" (county scope); f.Town(role) "<role>_320921100" (town scope);
-//	f.Village(code) the village cadre of that village; f.Other(role) "<role>_320922";
-//	f.CityRole(role) "<role>_city".
-//	f.Households(village) the seeded households of a village, by id.
-//	f.Household(village, status), f.Member(hh, idNumber, name), f.IDNumber(n) as in oversight.
-//	f.exec(q, args...), f.count(q, args...) for set-up and checks.
+// The fixture of the selfquery tests: the shared tiny city (internal/testcity) and f.S, the own-household query over it; heads have passbook account numbers.
+// f.exec, f.count and f.user are the city's Exec, Count and User under the names the tests use.
 
 import (
-	"context"
-	"fmt"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"sunshine/internal/auth"
-	"sunshine/internal/db"
-	"sunshine/internal/db/dbtest"
-	"sunshine/internal/idcard"
+	"sunshine/internal/testcity"
 )
 
 const (
-	cityCode    = "320900000000"
-	countyCode  = "320921000000"
-	otherCode   = "320922000000"
-	villageA    = "320921100201" // county 320921
-	villageB    = "320921100202" // county 320921
-	villageOth  = "320922100201" // county 320922
-	villageOth2 = "320922100202" // county 320922
+	cityCode    = testcity.CityCode
+	countyCode  = testcity.CountyCode
+	otherCode   = testcity.OtherCode
+	villageA    = testcity.VillageA
+	villageB    = testcity.VillageB
+	villageOth  = testcity.VillageOth
+	villageOth2 = testcity.VillageOth2
 )
 
 type fixture struct {
-	t   testing.TB
-	S   *Service
-	DB  *db.DB
-	Ctx context.Context
-	Now time.Time
-	// City is a root principal of the city: every action, every region.
-	City *auth.Principal
-
-	seq atomic.Int64
+	*testcity.Fixture
+	t testing.TB
+	S *Service
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	d := dbtest.Open(t)
-	ctx := context.Background()
-	f := &fixture{t: t, DB: d, Ctx: ctx, Now: time.Date(2026, 7, 15, 2, 0, 0, 0, time.UTC)}
-	d.Clock = func() time.Time { return f.Now }
-	if err := seedTiny(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	f.S = &Service{DB: d}
-	f.City = f.user("admin")
-	f.City.Root = true
+	c := testcity.New(t, testcity.Options{Accounts: true})
+	f := &fixture{Fixture: c, t: t}
+	f.S = &Service{DB: c.DB}
 	return f
 }
 
-// seedTiny writes the fixture's regions, users, households, members, helpers and assignments.
-func seedTiny(ctx context.Context, d *db.DB) error {
-	return d.InTx(ctx, func(tx *db.Tx) error {
-		now := db.Time(tx.Now)
-		exec := func(q string, args ...any) error { _, err := tx.ExecContext(ctx, q, args...); return err }
-		region := func(code, name, level string, parent any) error {
-			return exec(`INSERT INTO regions (code, name, level, parent_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				code, name, level, parent, now, now)
-		}
-		user := func(username, name string, role auth.Role, scope string) error {
-			return exec(`INSERT INTO users (username, display_name, role, scope_code, password_hash, created_at, updated_at)
-				VALUES (?, ?, ?, ?, 'x', ?, ?)`, username, name, string(role), scope, now, now)
-		}
-		if err := region(cityCode, "盐城市", "city", nil); err != nil {
-			return err
-		}
-		if err := user("admin", "系统管理员", auth.Admin, cityCode); err != nil {
-			return err
-		}
-		roles := func(suffix, scope, place string) error {
-			for _, r := range auth.Roles {
-				if r == auth.Admin && suffix == "city" {
-					continue
-				}
-				if err := user(string(r)+"_"+suffix, place+auth.RoleLabels[r], r, scope); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if err := roles("city", cityCode, "市"); err != nil {
-			return err
-		}
-		seq := 0
-		for _, c := range []struct{ code, name string }{{"320921", "响水县"}, {"320922", "滨海县"}} {
-			county, town := c.code+"000000", c.code+"100000"
-			if err := region(county, c.name, "county", cityCode); err != nil {
-				return err
-			}
-			if err := roles(c.code, county, c.name); err != nil {
-				return err
-			}
-			if err := region(town, c.name+"陈家港镇", "town", county); err != nil {
-				return err
-			}
-			if err := roles(town[:9], town, c.name+"陈家港镇"); err != nil {
-				return err
-			}
-			for v := 1; v <= 2; v++ {
-				village := fmt.Sprintf("%s%d", town[:9], 200+v)
-				vname := fmt.Sprintf("%s第%d村", c.name, v)
-				if err := region(village, vname, "village", town); err != nil {
-					return err
-				}
-				if err := user("village_cadre_"+village, vname+auth.RoleLabels[auth.VillageCadre], auth.VillageCadre, village); err != nil {
-					return err
-				}
-				helper, err := tx.InsertID(ctx, `INSERT INTO helpers (id_number, name, region_code, created_at, updated_at)
-					VALUES (?, ?, ?, ?, ?) RETURNING id`, idcard.Make(c.code, time.Date(1980, 1, 1+v, 0, 0, 0, 0, time.UTC), 300+seq, idcard.Male),
-					vname+"帮扶干部", village, now, now)
-				if err != nil {
-					return err
-				}
-				for h := 1; h <= 5; h++ {
-					seq++
-					id := idcard.Make(c.code, time.Date(1950+seq%40, time.Month(1+seq%12), 1+seq%28, 0, 0, 0, 0, time.UTC), seq%300, idcard.Sex(seq%2))
-					name := fmt.Sprintf("户主%d", seq)
-					hh, err := tx.InsertID(ctx, `INSERT INTO households (household_no, region_code, head_name, head_id_number, household_type,
-						status, registered_on, members_count, created_at, updated_at)
-						VALUES (?, ?, ?, ?, 'general', 'registered', '2025-01-01', 1, ?, ?) RETURNING id`,
-						fmt.Sprintf("%s%04d", village, h), village, name, id, now, now)
-					if err == nil {
-						err = exec(`UPDATE households SET bank = '农村商业银行', account_no = ? WHERE id = ?`, fmt.Sprintf("622848%013d", seq), hh)
-					}
-					if err != nil {
-						return err
-					}
-					if err := exec(`INSERT INTO members (household_id, region_code, id_number, name, relation, sex, birth_date, active,
-						created_at, updated_at) VALUES (?, ?, ?, ?, 'head', 'male', '1960-01-01', 1, ?, ?)`, hh, village, id, name, now, now); err != nil {
-						return err
-					}
-					if err := exec(`INSERT INTO assignments (household_id, helper_id, region_code, from_date, created_at, updated_at)
-						VALUES (?, ?, ?, '2025-01-01', ?, ?)`, hh, helper, village, now, now); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// user is the demo user with that username as a principal.
-func (f *fixture) user(username string) *auth.Principal {
-	f.t.Helper()
-	p := &auth.Principal{Username: username}
-	var role string
-	if err := f.DB.Reader().QueryRowContext(f.Ctx, `SELECT id, display_name, role, scope_code FROM users WHERE username = ?`, username).
-		Scan(&p.UserID, &p.Name, &role, &p.Scope); err != nil {
-		f.t.Fatalf("demo user %s: %v", username, err)
-	}
-	p.Role = auth.Role(role)
-	return p
-}
-
-// County is the demo user of role in county 320921.
-func (f *fixture) County(role auth.Role) *auth.Principal { return f.user(string(role) + "_320921") }
-
-// Other is the demo user of role in county 320922.
-func (f *fixture) Other(role auth.Role) *auth.Principal { return f.user(string(role) + "_320922") }
-
-// Town is the demo user of role in town 320921100000.
-func (f *fixture) Town(role auth.Role) *auth.Principal { return f.user(string(role) + "_320921100") }
-
-// Village is the village cadre of a village.
-func (f *fixture) Village(code string) *auth.Principal { return f.user("village_cadre_" + code) }
-
-// Households lists the seeded households of a village by id.
-func (f *fixture) Households(village string) []int64 {
-	f.t.Helper()
-	rows, err := f.DB.Reader().QueryContext(f.Ctx, `SELECT id FROM households WHERE region_code = ? ORDER BY id`, village)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			f.t.Fatal(err)
-		}
-		out = append(out, id)
-	}
-	return out
-}
-
-// CityRole is the demo user of role with the city's scope.
-func (f *fixture) CityRole(role auth.Role) *auth.Principal { return f.user(string(role) + "_city") }
-
-// IDNumber is a valid ID number no demo person has (birth 1960 + n%40, sequence from 400).
-func (f *fixture) IDNumber(n int) string {
-	birth := time.Date(1960+n%40, time.Month(1+n%12), 1+n%28, 0, 0, 0, 0, time.UTC)
-	return idcard.Make("320921", birth, 400+n%99, idcard.Sex(n%2))
-}
-
-// Household inserts a household of the village with that status (registered_on 2025-01-01 for
-// registered/exited/removed households) and returns its id. It has no member rows.
-func (f *fixture) Household(village, status string) int64 {
-	f.t.Helper()
-	n := f.seq.Add(1)
-	var regOn any
-	if status != "applying" {
-		regOn = "2025-01-01"
-	}
-	var id int64
-	err := f.DB.InTx(f.Ctx, func(tx *db.Tx) (err error) {
-		now := db.Time(tx.Now)
-		id, err = tx.InsertID(f.Ctx, `INSERT INTO households (household_no, region_code, head_name, head_id_number,
-			household_type, status, registered_on, members_count, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 'general', ?, ?, 0, ?, ?) RETURNING id`,
-			fmt.Sprintf("T%s%05d", village, n), village, fmt.Sprintf("测试户%d", n), f.IDNumber(int(5000+n)), status, regOn, now, now)
-		return err
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return id
-}
-
-// Member inserts an active member of the household (same region) and returns its id.
-func (f *fixture) Member(hh int64, idNumber, name string) int64 {
-	f.t.Helper()
-	var id int64
-	err := f.DB.InTx(f.Ctx, func(tx *db.Tx) (err error) {
-		now := db.Time(tx.Now)
-		var region string
-		if err = tx.QueryRowContext(f.Ctx, `SELECT region_code FROM households WHERE id = ?`, hh).Scan(&region); err != nil {
-			return err
-		}
-		birth := "1970-01-01"
-		if x, perr := idcard.Parse(idNumber, f.Now); perr == nil {
-			birth = x.Birth.Format(db.DateLayout)
-		}
-		id, err = tx.InsertID(f.Ctx, `INSERT INTO members (household_id, region_code, id_number, name, relation, sex, birth_date,
-			active, created_at, updated_at) VALUES (?, ?, ?, ?, 'head', 'male', ?, 1, ?, ?) RETURNING id`,
-			hh, region, idNumber, name, birth, now, now)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(f.Ctx, `UPDATE households SET members_count = members_count + 1 WHERE id = ?`, hh)
-		return err
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return id
-}
-
-// exec runs one statement in its own transaction (test set-up).
-func (f *fixture) exec(q string, args ...any) {
-	f.t.Helper()
-	if err := f.DB.InTx(f.Ctx, func(tx *db.Tx) error { _, err := tx.ExecContext(f.Ctx, q, args...); return err }); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-}
-
-// count runs a SELECT COUNT(*)-like query returning one integer.
-func (f *fixture) count(q string, args ...any) int64 {
-	f.t.Helper()
-	var n int64
-	if err := f.DB.Reader().QueryRowContext(f.Ctx, q, args...).Scan(&n); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
-
-func TestFixture(t *testing.T) {
-	f := newFixture(t)
-	if n := len(f.Households(villageA)); n != 5 {
-		t.Fatalf("village A has %d households, want 5", n)
-	}
-	if p := f.Town(auth.PovertyOffice); p.Scope != "320921100000" {
-		t.Fatalf("town scope %s", p.Scope)
-	}
-}
+func (f *fixture) user(username string) *auth.Principal { return f.User(username) }
+func (f *fixture) exec(q string, args ...any)           { f.t.Helper(); f.Exec(q, args...) }
+func (f *fixture) count(q string, args ...any) int64    { f.t.Helper(); return f.Count(q, args...) }
