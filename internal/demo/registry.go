@@ -71,6 +71,7 @@ func loadRegistry(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []regio
 func helpersAndAssignments(ctx context.Context, tx *db.Tx, r *rand.Rand, villages []region.Region) error {
 	now := db.Time(tx.Now)
 	byTown := map[string][]int64{}
+	village := map[int64]string{} // an assignment is filed under its household's village, as duty files it
 	var towns []string
 	rows, err := tx.QueryContext(ctx, `SELECT id, region_code FROM households WHERE status IN ('registered', 'exited') ORDER BY id`)
 	if err != nil {
@@ -88,6 +89,7 @@ func helpersAndAssignments(ctx context.Context, tx *db.Tx, r *rand.Rand, village
 			towns = append(towns, t)
 		}
 		byTown[t] = append(byTown[t], id)
+		village[id] = code
 	}
 	rows.Close()
 	var helpers, assigns [][]any
@@ -119,7 +121,7 @@ func helpersAndAssignments(ctx context.Context, tx *db.Tx, r *rand.Rand, village
 			}
 			load++
 			from := ref.AddDate(-r.IntN(3), -r.IntN(12), 0).Format(db.DateLayout)
-			assigns = append(assigns, []any{hid, cur, t, from, now, now})
+			assigns = append(assigns, []any{hid, cur, village[hid], from, now, now})
 		}
 	}
 	if err := db.BulkInsert(ctx, tx, "helpers", helperColumns, helpers); err != nil {
