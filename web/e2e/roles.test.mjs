@@ -102,7 +102,7 @@ describe('roles and menus', () => {
   it('a county poverty-office user sees only their county and no admin screens', async () => {
     const page = await newPage(browser)
     await signInOK(page, server.url, demoUser(users, 'poverty_office', '320921000000'))
-    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'project-list', 'project-board', 'village-plans', 'asset-register', 'oversight-cockpit', 'alert-inbox', 'alert-supervision', 'alert-rules', 'complaints', 'spot-checks', 'cases'])
+    assert.deepEqual(await menuKeys(page), ['dashboard', 'regions', 'households', 'procedures', 'registry-stats', 'adjustment', 'exchange', 'duty-helpers', 'duty-coverage', 'duty-villages', 'visits', 'visit-compliance', 'cc-doubts', 'cc-runs', 'cc-datasets', 'cc-rules', 'cc-unauthorised', 'fund-list', 'fund-accounts', 'fund-transfers', 'pay-plans', 'fund-idle', 'fund-evaluation', 'project-list', 'project-board', 'village-plans', 'asset-register', 'social-needs', 'social-donations', 'social-donors', 'social-providers', 'social-deputies', 'social-enterprises', 'social-entrepreneurs', 'oversight-cockpit', 'alert-inbox', 'alert-supervision', 'alert-rules', 'complaints', 'spot-checks', 'cases'])
     assert.equal(await page.locator('[data-test=role-label]').innerText(), '农办/扶贫办')
     assert.match(await page.locator('[data-test=who]').innerText(), /响水县/)
 
@@ -220,6 +220,13 @@ describe('roles and menus', () => {
       'project-board': has('project.read'),
       'village-plans': has('project.read'),
       'asset-register': has('project.read'),
+      'social-needs': has('social.read'),
+      'social-donations': has('social.read'),
+      'social-donors': has('social.read'),
+      'social-providers': has('social.read'),
+      'social-deputies': has('social.read'),
+      'social-enterprises': has('social.read'),
+      'social-entrepreneurs': has('social.read'),
       'oversight-cockpit': has('alert.read'),
       'alert-inbox': has('alert.read'),
       'alert-supervision': has('alert.read'),

@@ -8,7 +8,9 @@ import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.en'
 import oversight, { oversightActions, oversightEntities, oversightMenu } from './oversight.en'
 import complaints, { complaintsActions, complaintsEntities, complaintsMenu } from './complaints.en'
 import projects, { projectsActions, projectsEntities, projectsMenu } from './projects.en'
+import forces, { forcesActions, forcesEntities, forcesMenu } from './forces.en'
 import assets, { assetsActions, assetsEntities, assetsMenu } from './assets.en'
+import social, { socialActions, socialEntities, socialMenu } from './social.en'
 
 export default {
   ...registry,
@@ -20,7 +22,9 @@ export default {
   ...oversight,
   ...complaints,
   ...projects,
+  ...forces,
   ...assets,
+  ...social,
   app: {
     title: 'Yancheng Sunshine Poverty Alleviation Supervision System',
     shortTitle: 'Sunshine Supervision',
@@ -108,7 +112,9 @@ export default {
     ...fundsMenu,
     ...oversightMenu,
     ...projectsMenu,
+    ...forcesMenu,
     ...assetsMenu,
+    ...socialMenu,
     ...complaintsMenu,
   },
   header: {
@@ -314,7 +320,9 @@ export default {
     ...fundsEntities,
     ...oversightEntities,
     ...projectsEntities,
+    ...forcesEntities,
     ...assetsEntities,
+    ...socialEntities,
     ...complaintsEntities,
   },
   actions: {
@@ -354,7 +362,9 @@ export default {
     ...fundsActions,
     ...oversightActions,
     ...projectsActions,
+    ...forcesActions,
     ...assetsActions,
+    ...socialActions,
     ...complaintsActions,
   },
   notFound: {

@@ -11,7 +11,9 @@ import funds, { fundsActions, fundsEntities, fundsMenu } from './funds.zh-CN'
 import oversight, { oversightActions, oversightEntities, oversightMenu } from './oversight.zh-CN'
 import complaints, { complaintsActions, complaintsEntities, complaintsMenu } from './complaints.zh-CN'
 import projects, { projectsActions, projectsEntities, projectsMenu } from './projects.zh-CN'
+import forces, { forcesActions, forcesEntities, forcesMenu } from './forces.zh-CN'
 import assets, { assetsActions, assetsEntities, assetsMenu } from './assets.zh-CN'
+import social, { socialActions, socialEntities, socialMenu } from './social.zh-CN'
 
 export default {
   ...registry,
@@ -23,7 +25,9 @@ export default {
   ...oversight,
   ...complaints,
   ...projects,
+  ...forces,
   ...assets,
+  ...social,
   app: {
     title: '盐城市阳光扶贫监管系统',
     shortTitle: '阳光扶贫监管系统',
@@ -111,7 +115,9 @@ export default {
     ...fundsMenu,
     ...oversightMenu,
     ...projectsMenu,
+    ...forcesMenu,
     ...assetsMenu,
+    ...socialMenu,
     ...complaintsMenu,
   },
   header: {
@@ -317,7 +323,9 @@ export default {
     ...fundsEntities,
     ...oversightEntities,
     ...projectsEntities,
+    ...forcesEntities,
     ...assetsEntities,
+    ...socialEntities,
     ...complaintsEntities,
   },
   actions: {
@@ -357,7 +365,9 @@ export default {
     ...fundsActions,
     ...oversightActions,
     ...projectsActions,
+    ...forcesActions,
     ...assetsActions,
+    ...socialActions,
     ...complaintsActions,
   },
   notFound: {

@@ -162,6 +162,13 @@ export const menuItems: MenuItem[] = [
   { key: 'project-board', path: '/projects/board', permission: 'project.read', icon: 'Grid', label: 'menu.projectBoard', group: 'menu.projects' },
   { key: 'village-plans', path: '/projects/plans', permission: 'project.read', icon: 'DocumentChecked', label: 'menu.villagePlans', group: 'menu.projects' },
   { key: 'asset-register', path: '/assets', permission: 'project.read', icon: 'OfficeBuilding', label: 'menu.assetRegister', group: 'menu.projects' },
+  { key: 'social-needs', path: '/social/needs', permission: 'social.read', icon: 'Tickets', label: 'menu.socialNeeds', group: 'menu.social' },
+  { key: 'social-donations', path: '/social/donations', permission: 'social.read', icon: 'Wallet', label: 'menu.socialDonations', group: 'menu.social' },
+  { key: 'social-donors', path: '/social/donors', permission: 'social.read', icon: 'User', label: 'menu.socialDonors', group: 'menu.social' },
+  { key: 'social-providers', path: '/social/providers', permission: 'social.read', icon: 'Avatar', label: 'menu.socialProviders', group: 'menu.social' },
+  { key: 'social-deputies', path: '/social/deputies', permission: 'social.read', icon: 'Connection', label: 'menu.socialDeputies', group: 'menu.social' },
+  { key: 'social-enterprises', path: '/social/enterprises', permission: 'social.read', icon: 'OfficeBuilding', label: 'menu.socialEnterprises', group: 'menu.social' },
+  { key: 'social-entrepreneurs', path: '/social/entrepreneurs', permission: 'social.read', icon: 'Location', label: 'menu.socialEntrepreneurs', group: 'menu.social' },
   { key: 'oversight-cockpit', path: '/oversight/cockpit', permission: 'alert.read', icon: 'DataBoard', label: 'menu.oversightCockpit', group: 'menu.oversight' },
   { key: 'alert-inbox', path: '/oversight/alerts', permission: 'alert.read', icon: 'Bell', label: 'menu.alertInbox', group: 'menu.oversight' },
   {
@@ -198,7 +205,7 @@ export interface MenuGroup {
   group: boolean
 }
 
-const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished', 'menu.funds': 'Money', 'menu.projects': 'Files', 'menu.oversight': 'Warning' }
+const groupIcons: Record<string, string> = { 'menu.identification': 'Aim', 'menu.duty': 'Connection', 'menu.crosscheck': 'Finished', 'menu.funds': 'Money', 'menu.projects': 'Files', 'menu.oversight': 'Warning', 'menu.social': 'Coin' }
 
 // The menu as the layout draws it: top-level entries and sub-menus, in order.
 export function menuTree(items: MenuItem[]): MenuGroup[] {
