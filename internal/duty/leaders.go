@@ -10,9 +10,8 @@ import (
 	"sunshine/internal/auth"
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
-	"sunshine/internal/regioncode"
-
 	"sunshine/internal/phone"
+	"sunshine/internal/regioncode"
 )
 
 // Leader is a county or town leader who carries the main responsibility for the area

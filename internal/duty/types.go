@@ -9,7 +9,6 @@ import (
 
 	"sunshine/internal/errs"
 	"sunshine/internal/idcard"
-
 	"sunshine/internal/phone"
 )
 

@@ -9,9 +9,8 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/mask"
-	"sunshine/internal/regioncode"
-
 	"sunshine/internal/phone"
+	"sunshine/internal/regioncode"
 )
 
 // cleanDonor validates a donor's input and returns it normalised.

@@ -15,9 +15,8 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/mask"
-	"sunshine/internal/regioncode"
-
 	"sunshine/internal/phone"
+	"sunshine/internal/regioncode"
 )
 
 // MaxPublicItems bounds the public lists (the newest first).

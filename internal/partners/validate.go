@@ -11,7 +11,6 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/money"
-
 	"sunshine/internal/phone"
 )
 

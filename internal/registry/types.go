@@ -11,9 +11,8 @@ import (
 	"sunshine/internal/db"
 	"sunshine/internal/errs"
 	"sunshine/internal/idcard"
-	"sunshine/internal/regioncode"
-
 	"sunshine/internal/phone"
+	"sunshine/internal/regioncode"
 )
 
 // Status is where a household is in its lifecycle.
